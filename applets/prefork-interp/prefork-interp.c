@@ -1,0 +1,26 @@
+/* prefork-interp: placeholder until the applet lands. */
+#include "applets.h"
+#include "err.h"
+#include "opt.h"
+
+static const struct opt opts[] = {
+	{ 0, NULL, OPT_FLAG, NULL, NULL, 0, 0 },
+};
+
+static const struct cmd cmd = {
+	.name = "prefork-interp",
+	.operands = "",
+	.summary = "Not implemented yet.",
+	.opts = opts,
+	.nopts = 0,
+	.min_operands = 0,
+	.max_operands = -1,
+};
+
+int prefork_interp_main(int argc, char **argv)
+{
+	struct opt_value vals[1];
+
+	opt_parse(&cmd, argc, argv, vals);
+	die("not implemented yet");
+}

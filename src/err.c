@@ -1,0 +1,177 @@
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *err_prog = "sockkit";
+
+size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list ap)
+{
+	size_t len = 0;
+	int n = snprintf(buf, size, "%s: ", err_prog);
+
+	if (n > 0)
+		len = (size_t)n < size ? (size_t)n : size - 1;
+	n = vsnprintf(buf + len, size - len, fmt, ap);
+	if (n > 0)
+		len += (size_t)n < size - len ? (size_t)n : size - len - 1;
+	if (errnum >= 0) {
+		n = snprintf(buf + len, size - len, ": %s", strerror(errnum));
+		if (n > 0)
+			len += (size_t)n < size - len ? (size_t)n : size - len - 1;
+	}
+	/* Always end with the newline, even if the text was cut. */
+	if (len >= size - 1)
+		len = size - 2;
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	return len;
+}
+
+static void vreport(int errnum, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int saved = errno;
+	size_t len = err_format(buf, sizeof buf, errnum, fmt, ap);
+
+	/* One write per message; a failure here has nowhere to be reported. */
+	if (write(STDERR_FILENO, buf, len) < 0)
+		(void)0;
+	errno = saved;
+}
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(-1, fmt, ap);
+	va_end(ap);
+}
+
+void warn_errno(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(errnum, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(-1, fmt, ap);
+	va_end(ap);
+	exit(EXIT_FAIL);
+}
+
+_Noreturn void die_errno(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(errnum, fmt, ap);
+	va_end(ap);
+	exit(EXIT_FAIL);
+}
+
+_Noreturn void die_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(-1, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+_Noreturn void die_usage(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	size_t len;
+	int n;
+
+	va_start(ap, fmt);
+	len = err_format(buf, sizeof buf, -1, fmt, ap);
+	va_end(ap);
+	n = snprintf(buf + len, sizeof buf - len, "Try 'sockkit %s --help'.\n", err_prog);
+	if (n > 0)
+		len += (size_t)n < sizeof buf - len ? (size_t)n : sizeof buf - len - 1;
+	if (write(STDERR_FILENO, buf, len) < 0)
+		(void)0;
+	exit(EXIT_USAGE);
+}
+
+static void check_stdout(void)
+{
+	/* Flush and close: a full disk or a closed pipe shows up only here. */
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno == EPIPE)
+			_exit(EXIT_FAIL);
+		warn_errno("write error on standard output");
+		_exit(EXIT_FAIL);
+	}
+}
+
+void err_check_stdout_at_exit(void)
+{
+	atexit(check_stdout);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die("out of memory (%zu bytes)", strlen(s) + 1);
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("out of memory");
+	return p;
+}

@@ -1,0 +1,234 @@
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434      /* Linux 5.3, the same number on every arch */
+#endif
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+int ms_left(int64_t deadline_ms)
+{
+	int64_t left = deadline_ms - now_ms();
+
+	if (left < 0)
+		return 0;
+	return left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+static int wait_events(int fd, short events, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms < 0 ? -1 : ms_left(deadline));
+
+		if (r >= 0)
+			return r > 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int wait_readable(int fd, int timeout_ms)
+{
+	return wait_events(fd, POLLIN, timeout_ms);
+}
+
+int wait_writable(int fd, int timeout_ms)
+{
+	return wait_events(fd, POLLOUT, timeout_ms);
+}
+
+ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t got = 0;
+
+	while (got < n) {
+		int r = wait_readable(fd, timeout_ms < 0 ? -1 : ms_left(deadline));
+		ssize_t k;
+
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		k = read(fd, (char *)buf + got, n - got);
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+int write_all(int fd, const void *buf, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = write(fd, (const char *)buf + done, n - done);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int send_fd(int sock, int fd)
+{
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof u.buf,
+	};
+	struct cmsghdr *c;
+
+	memset(&u, 0, sizeof u);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	for (;;) {
+		ssize_t r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+
+		if (r == 1)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r >= 0)
+			errno = EIO;
+		return -1;
+	}
+}
+
+int recv_fd(int sock, int timeout_ms)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof u.buf,
+	};
+	struct cmsghdr *c;
+	ssize_t r;
+	int fd = -1;
+
+	r = wait_readable(sock, timeout_ms);
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	if (r != 1 || byte != 0 || fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
+		errno = EPROTO;
+		return -1;
+	}
+	return fd;
+}
+
+static int set_fd_flag(int fd, int get, int set, int flag, int on)
+{
+	int flags = fcntl(fd, get);
+
+	if (flags < 0)
+		return -1;
+	flags = on ? flags | flag : flags & ~flag;
+	return fcntl(fd, set, flags);
+}
+
+int set_cloexec(int fd, int on)
+{
+	return set_fd_flag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on);
+}
+
+int set_nonblock(int fd, int on)
+{
+	return set_fd_flag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on);
+}
+
+pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms)
+{
+	pid_t r;
+	int pfd;
+
+	r = waitpid(pid, status, WNOHANG);
+	if (r != 0 || timeout_ms == 0)
+		return r;
+	/* A pidfd becomes readable when the child exits: no polling loop. */
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return -1;
+	r = wait_readable(pfd, timeout_ms);
+	close(pfd);
+	if (r < 0)
+		return -1;
+	return waitpid(pid, status, WNOHANG);
+}
+
+void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+uint32_t get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}

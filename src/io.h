@@ -1,0 +1,43 @@
+/* I/O and process helpers: every blocking wait here takes a bound. */
+#ifndef SOCKKIT_IO_H
+#define SOCKKIT_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Monotonic clock. */
+int64_t now_ns(void);
+int64_t now_ms(void);
+
+/* Milliseconds left until deadline (a now_ms() value), never negative. */
+int ms_left(int64_t deadline_ms);
+
+/* Wait until fd is readable (or writable): 1 ready, 0 timed out, -1 error.
+ * timeout_ms < 0 waits forever; EINTR is retried with the time left. */
+int wait_readable(int fd, int timeout_ms);
+int wait_writable(int fd, int timeout_ms);
+
+/* Read exactly n bytes unless EOF comes first.  Returns the count read
+ * (< n only at EOF), or -1 with errno (ETIMEDOUT when the bound passed). */
+ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms);
+/* Write all n bytes (retrying short writes and EINTR): 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t n);
+
+/* Send or receive one fd with a one-byte payload (SCM_RIGHTS).
+ * recv_fd returns the fd, or -1 with errno (EPROTO: no fd came, or the
+ * payload byte was not 0; ETIMEDOUT). */
+int send_fd(int sock, int fd);
+int recv_fd(int sock, int timeout_ms);
+
+int set_cloexec(int fd, int on);
+int set_nonblock(int fd, int on);
+
+/* Wait for a child with a bound: the pid, 0 on timeout, -1 with errno. */
+pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms);
+
+/* Big-endian 32-bit encoding, as the wire protocols use. */
+void put_be32(unsigned char *p, uint32_t v);
+uint32_t get_be32(const unsigned char *p);
+
+#endif

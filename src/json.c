@@ -1,0 +1,116 @@
+#include "json.h"
+
+#include <string.h>
+
+void json_init(struct json *j, FILE *out)
+{
+	memset(j, 0, sizeof *j);
+	j->out = out;
+}
+
+void json_write_string(FILE *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				fputs("\\u00", out);
+				fputc(hex[*p >> 4], out);
+				fputc(hex[*p & 15], out);
+			} else {
+				fputc(*p, out);
+			}
+		}
+	}
+	fputc('"', out);
+}
+
+/* The comma, indentation and key before any value. */
+static void member(struct json *j, const char *key)
+{
+	if (j->depth > 0 && j->items[j->depth]++ > 0)
+		fputc(',', j->out);
+	if (j->depth > 0) {
+		fputc('\n', j->out);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->out);
+	}
+	if (key) {
+		json_write_string(j->out, key);
+		fputs(": ", j->out);
+	}
+}
+
+static void open_level(struct json *j, const char *key, char c)
+{
+	member(j, key);
+	fputc(c, j->out);
+	if (j->depth < JSON_MAX_DEPTH - 1)
+		j->depth++;
+	j->items[j->depth] = 0;
+}
+
+static void close_level(struct json *j, char c)
+{
+	int had = j->items[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had) {
+		fputc('\n', j->out);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->out);
+	}
+	fputc(c, j->out);
+}
+
+void json_begin_object(struct json *j, const char *key) { open_level(j, key, '{'); }
+void json_end_object(struct json *j) { close_level(j, '}'); }
+void json_begin_array(struct json *j, const char *key) { open_level(j, key, '['); }
+void json_end_array(struct json *j) { close_level(j, ']'); }
+
+void json_string(struct json *j, const char *key, const char *value)
+{
+	member(j, key);
+	if (value)
+		json_write_string(j->out, value);
+	else
+		fputs("null", j->out);
+}
+
+void json_int(struct json *j, const char *key, long long value)
+{
+	member(j, key);
+	fprintf(j->out, "%lld", value);
+}
+
+void json_uint(struct json *j, const char *key, unsigned long long value)
+{
+	member(j, key);
+	fprintf(j->out, "%llu", value);
+}
+
+void json_bool(struct json *j, const char *key, int value)
+{
+	member(j, key);
+	fputs(value ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->out);
+}
+
+void json_finish(struct json *j)
+{
+	fputc('\n', j->out);
+}

@@ -1,0 +1,112 @@
+# Shared helpers for the shell tests: TAP output, running commands, temporary
+# directories.  POSIX sh; source it with ". "$T_SRC/lib.sh"".
+#
+# Each test prints "ok N - name" or "not ok N - name" and, at the end,
+# the plan "1..N" (done_testing).  On failure, diagnostics follow as "# " lines.
+
+: "${SOCKKIT:?SOCKKIT must name the sockkit binary}"
+: "${T_SRC:?T_SRC must name the t/ source directory}"
+
+t_count=0
+t_failed=0
+
+# A private temporary directory, removed at exit.
+T=$(mktemp -d "${TMPDIR:-/tmp}/sockkit-test.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+pass() {
+	t_count=$((t_count + 1))
+	printf 'ok %d - %s\n' "$t_count" "$1"
+}
+
+fail() {
+	t_count=$((t_count + 1))
+	t_failed=$((t_failed + 1))
+	printf 'not ok %d - %s\n' "$t_count" "$1"
+}
+
+# skip NAME REASON
+skip() {
+	t_count=$((t_count + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$t_count" "$1" "$2"
+}
+
+# run CMD...: runs it, leaving stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+}
+
+# run_in INPUT CMD...: as run, with INPUT on stdin.
+run_in() {
+	_in=$1
+	shift
+	printf '%s' "$_in" | "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# is GOT WANT NAME: exact string comparison.
+is() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "expected: $2" "     got: $1"
+	fi
+}
+
+# is_rc WANT NAME: the last run's exit status.
+is_rc() {
+	if [ "$rc" -eq "$1" ]; then
+		pass "$2"
+	else
+		fail "$2"
+		diag "expected exit status $1, got $rc" "stderr:"
+		sed 's/^/#   /' "$T/err" | head -20
+	fi
+}
+
+# like GOT PATTERN NAME: GOT matches the grep -E pattern.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "expected to match: $2" "got: $1"
+	fi
+}
+
+# is_file FILE EXPECTED NAME: the file's whole content.
+is_file() {
+	_got=$(cat "$1")
+	is "$_got" "$2" "$3"
+}
+
+# skip_if_4 NAME: after run, turn an applet's exit 4 (the kernel lacks the
+# feature) into a skip whose reason is the applet's last stderr line.
+# Returns 0 when it skipped, so a test reads: run ...; skip_if_4 name || checks.
+skip_if_4() {
+	[ "$rc" -eq 4 ] || return 1
+	skip "$1" "$(tail -n 1 "$T/err")"
+	return 0
+}
+
+# bounded SECONDS CMD...: runs CMD with a hard time limit (status 124 past it).
+bounded() {
+	_limit=$1
+	shift
+	timeout -k 2 "$_limit" "$@"
+}
+
+done_testing() {
+	printf '1..%d\n' "$t_count"
+	[ "$t_failed" -eq 0 ]
+	exit $?
+}
