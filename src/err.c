@@ -103,7 +103,9 @@ _Noreturn void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	len = err_format(buf, sizeof buf, -1, fmt, ap);
 	va_end(ap);
-	n = snprintf(buf + len, sizeof buf - len, "Try 'sockkit %s --help'.\n", err_prog);
+	n = snprintf(buf + len, sizeof buf - len, "Try 'sockkit%s%s --help'.\n",
+		     strcmp(err_prog, "sockkit") ? " " : "",
+		     strcmp(err_prog, "sockkit") ? err_prog : "");
 	if (n > 0)
 		len += (size_t)n < sizeof buf - len ? (size_t)n : sizeof buf - len - 1;
 	if (write(STDERR_FILENO, buf, len) < 0)

@@ -250,7 +250,8 @@ void opt_print_help(const struct cmd *cmd, FILE *out)
 			fprintf(out, " (repeatable)");
 		fputc('\n', out);
 	}
-	fprintf(out, "  %-24s %s\n", "-h, --help", "show this help and exit");
+	fprintf(out, "  %-24s %s\n", find_short(cmd, 'h') < 0 ? "-h, --help" : "    --help",
+		"show this help and exit");
 	if (cmd->footer)
 		fprintf(out, "\n%s", cmd->footer);
 }

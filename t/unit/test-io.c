@@ -1,7 +1,92 @@
+/* The I/O helpers: bounded reads, fd passing, child waits, byte order. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io.h"
 #include "tap.h"
+
+static void test_be32(void)
+{
+	unsigned char b[4];
+
+	put_be32(b, 0x01020304);
+	tap_ok(b[0] == 1 && b[1] == 2 && b[2] == 3 && b[3] == 4, "put_be32 is big-endian");
+	tap_is_int(get_be32((const unsigned char *)"\x00\x00\x03\x00"), 0x300,
+		   "get_be32 reads a wait status");
+	tap_is_int(get_be32((const unsigned char *)"\xff\xff\xff\xff"), 0xffffffffLL,
+		   "get_be32 high bit");
+}
+
+static void test_read_full(void)
+{
+	int p[2];
+	char buf[8];
+	int64_t t0;
+	ssize_t n;
+
+	if (pipe(p) < 0)
+		exit(99);
+	write_all(p[1], "abc", 3);
+	t0 = now_ms();
+	n = read_full(p[0], buf, 8, 100);
+	tap_ok(n < 0 && errno == ETIMEDOUT, "short data and no EOF times out");
+	tap_ok(now_ms() - t0 >= 90 && now_ms() - t0 < 2000, "the bound holds");
+	write_all(p[1], "de", 2);
+	close(p[1]);
+	n = read_full(p[0], buf, 8, 1000);
+	tap_is_int(n, 2, "EOF gives a short count");
+	close(p[0]);
+}
+
+static void test_fd_passing(void)
+{
+	int sv[2], p[2], fd;
+	char c;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(p) < 0)
+		exit(99);
+	tap_is_int(send_fd(sv[0], p[1]), 0, "send_fd");
+	fd = recv_fd(sv[1], 1000);
+	tap_ok(fd >= 0, "recv_fd got an fd");
+	write_all(fd, "x", 1);
+	tap_ok(read(p[0], &c, 1) == 1 && c == 'x', "the passed fd is the same pipe");
+	close(fd);
+	write_all(sv[0], "\x01", 1);
+	fd = recv_fd(sv[1], 1000);
+	tap_ok(fd < 0 && errno == EPROTO, "a byte without an fd is EPROTO");
+	fd = recv_fd(sv[1], 50);
+	tap_ok(fd < 0 && errno == ETIMEDOUT, "recv_fd times out");
+	close(sv[0]);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_waitpid_timeout(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	tap_is_int(waitpid_timeout(pid, &status, 50), 0, "a live child times out");
+	kill(pid, SIGTERM);
+	tap_is_int(waitpid_timeout(pid, &status, 5000), pid, "a dead child is reaped");
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "its status");
+}
 
 int main(void)
 {
-	tap_ok(1, "placeholder");
+	test_be32();
+	test_read_full();
+	test_fd_passing();
+	test_waitpid_timeout();
+	tap_is_int(ms_left(now_ms() - 5), 0, "ms_left is never negative");
 	return tap_done();
 }
