@@ -200,6 +200,22 @@ int set_nonblock(int fd, int on)
 	return set_fd_flag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on);
 }
 
+/* For kernels before 5.3 (and valgrind, which lacks pidfd_open): check
+ * every millisecond.  Used only where the event cannot be waited on. */
+static pid_t waitpid_polling(pid_t pid, int *status, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	const struct timespec tick = { 0, 1000000 };
+	pid_t r;
+
+	while ((r = waitpid(pid, status, WNOHANG)) == 0) {
+		if (timeout_ms >= 0 && ms_left(deadline) == 0)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return r;
+}
+
 pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms)
 {
 	pid_t r;
@@ -211,7 +227,7 @@ pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms)
 	/* A pidfd becomes readable when the child exits: no polling loop. */
 	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pfd < 0)
-		return -1;
+		return errno == ENOSYS ? waitpid_polling(pid, status, timeout_ms) : -1;
 	r = wait_readable(pfd, timeout_ms);
 	close(pfd);
 	if (r < 0)
