@@ -1,26 +1,269 @@
-/* prefork-interp: placeholder until the applet lands. */
+/* prefork-interp: run a script through a server that already did its
+ * start-up work, speaking chiark-utils 7.0.0's protocol.
+ *
+ * This file: the options, the splitting of a combined #! argument, and the
+ * top-level flow.  ident.c names the server, rundir.c finds and guards its
+ * directory, client.c talks to it, spawn.c and watcher.c start it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "applets.h"
 #include "err.h"
 #include "opt.h"
+#include "split.h"
+#include "pfi.h"
+
+enum { OPT_U, OPT_F, OPT_KILL, OPT_E, OPT_G, OPT_IDENT };
 
 static const struct opt opts[] = {
-	{ 0, NULL, OPT_FLAG, NULL, NULL, 0, 0 },
+	[OPT_U] = { 'U', NULL, OPT_FLAG, NULL,
+		"unlaundered: the script gets every argument and variable (required)", 0, 0 },
+	[OPT_F] = { 'f', NULL, OPT_FLAG, NULL,
+		"start a fresh server; the old one quits", 0, 0 },
+	[OPT_KILL] = { 0, "kill", OPT_FLAG, NULL,
+		"stop the server for this ident and run nothing", 0, 0 },
+	[OPT_E] = { 'E', NULL, OPT_LIST, "VAR",
+		"the ident includes VAR's value, or its absence", 0, 0 },
+	[OPT_G] = { 'G', NULL, OPT_LIST, "STRING",
+		"the ident includes STRING", 0, 0 },
+	[OPT_IDENT] = { 'g', NULL, OPT_STRING, "IDENT",
+		"use IDENT instead of the hash as the ident", 0, 0 },
 };
 
 static const struct cmd cmd = {
 	.name = "prefork-interp",
-	.operands = "",
-	.summary = "Not implemented yet.",
+	.operands = "INTERPRETER [SCRIPT [ARGUMENT]...]",
+	.summary = "Run SCRIPT through a server of it that is already initialised.",
 	.opts = opts,
-	.nopts = 0,
-	.min_operands = 0,
+	.nopts = sizeof opts / sizeof opts[0],
+	.min_operands = 1,
 	.max_operands = -1,
+	.footer =
+	"In a #! line: #!/usr/bin/sockkit prefork-interp -U perl\n"
+	"          or: #!/path/to/prefork-interp -U,perl,-w\n"
+	"The first argument, when it starts with '-' and holds spaces or commas,\n"
+	"is split at them; after the options it names the interpreter and its own\n"
+	"arguments.  SOCKKIT_PREFORK_TIMEOUT (seconds, default 30) bounds every\n"
+	"wait for the server.  See prefork-interp(1).\n",
 };
+
+#define COMBINED_SEPS " \t,"
+#define DEFAULT_TIMEOUT_S 30
+
+/* The argument vector as options see it: a combined #! argument split into
+ * its words, followed by the rest.  Words before `boundary` came from the
+ * combined argument. */
+struct flat_args {
+	char **v;
+	int n;
+	int boundary;
+};
+
+static int is_combined(int argc, char **argv)
+{
+	return argc > 1 && argv[1][0] == '-' && strpbrk(argv[1], COMBINED_SEPS);
+}
+
+static void flatten_args(int argc, char **argv, struct flat_args *f)
+{
+	size_t nwords = 0;
+	char **words = is_combined(argc, argv) ?
+		split_words(argv[1], COMBINED_SEPS, &nwords) : NULL;
+	int first_rest = words ? 2 : 1;
+
+	f->v = xcalloc((size_t)argc + nwords + 1, sizeof *f->v);
+	f->n = 0;
+	f->v[f->n++] = argv[0];
+	for (size_t i = 0; i < nwords; i++)
+		f->v[f->n++] = words[i];
+	f->boundary = f->n;
+	for (int i = first_rest; i < argc; i++)
+		f->v[f->n++] = argv[i];
+	f->v[f->n] = NULL;
+	free(words);            /* the strings live on in f->v */
+}
+
+static void add_ident_item(struct pfi_config *cfg, char kind, const char *text)
+{
+	cfg->items = xrealloc(cfg->items, (cfg->nitems + 1) * sizeof *cfg->items);
+	cfg->items[cfg->nitems].kind = kind;
+	cfg->items[cfg->nitems].text = text;
+	cfg->nitems++;
+}
+
+/* Options in their given order (-E and -G order changes the ident). */
+static int parse_options(struct flat_args *f, struct pfi_config *cfg)
+{
+	struct opt_iter it;
+	int id, laundering = 0;
+
+	opt_iter_init(&it, &cmd, f->n, f->v);
+	while ((id = opt_next(&it)) != OPT_DONE) {
+		switch (id) {
+		case OPT_HELP:
+			opt_print_help(&cmd, stdout);
+			exit(EXIT_OK);
+		case OPT_ERROR:
+			die_usage("%s", it.err);
+		case OPT_U:
+			laundering = 'U';
+			break;
+		case OPT_F:
+			cfg->fresh = 1;
+			break;
+		case OPT_KILL:
+			cfg->kill_only = 1;
+			break;
+		case OPT_E:
+		case OPT_G:
+			add_ident_item(cfg, opts[id].short_name, it.arg);
+			break;
+		case OPT_IDENT:
+			cfg->ident_override = it.arg;
+			break;
+		default:
+			die("option table and parser disagree (option %d)", id);
+		}
+	}
+	if (laundering != 'U')
+		die_usage("need -U (unlaundered argument and environment handling)");
+	return it.index;
+}
+
+/* Copy v[from..to) into a fresh NULL-terminated vector. */
+static char **slice(char **v, int from, int to)
+{
+	char **out = xcalloc((size_t)(to > from ? to - from : 0) + 1, sizeof *out);
+
+	for (int i = from; i < to; i++)
+		out[i - from] = v[i];
+	return out;
+}
+
+static void take_operands(struct flat_args *f, int first, struct pfi_config *cfg)
+{
+	int script_at;
+
+	if (first >= f->n)
+		die_usage("need an interpreter");
+	cfg->interp = f->v[first];
+	if (first < f->boundary) {
+		/* "-U,perl,-w" SCRIPT ARGS: the interpreter's own arguments
+		 * end where the combined argument ends. */
+		cfg->interp_args = slice(f->v, first + 1, f->boundary);
+		script_at = f->boundary;
+	} else {
+		cfg->interp_args = slice(f->v, 0, 0);
+		script_at = first + 1;
+	}
+	cfg->script = script_at < f->n ? f->v[script_at] : NULL;
+	cfg->args = slice(f->v, script_at < f->n ? script_at + 1 : f->n, f->n);
+}
+
+static int timeout_from_env(void)
+{
+	const char *s = getenv("SOCKKIT_PREFORK_TIMEOUT");
+	long long secs;
+
+	if (!s || !*s)
+		return DEFAULT_TIMEOUT_S * 1000;
+	if (opt_parse_int(s, 1, 86400, &secs) < 0)
+		die_usage("SOCKKIT_PREFORK_TIMEOUT=%s: want whole seconds, 1-86400", s);
+	return (int)secs * 1000;
+}
+
+static void parse_command_line(int argc, char **argv, struct pfi_config *cfg)
+{
+	static struct flat_args flat;   /* static: cfg points into it until exit */
+
+	flatten_args(argc, argv, &flat);
+	take_operands(&flat, parse_options(&flat, cfg), cfg);
+	cfg->timeout_ms = timeout_from_env();
+}
+
+struct pfi_saved pfi_saved;
+
+/* Writes to a server that died must be errors, not our death by SIGPIPE
+ * (which would pass for the script's).  Children get the caller's
+ * disposition back before they exec. */
+static void save_process_state(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &pfi_saved.sigpipe) < 0)
+		die_code(PFI_EXIT_INTERNAL, "sigaction SIGPIPE: %s", strerror(errno));
+	pfi_saved.umask = umask(077);
+	umask(pfi_saved.umask);
+}
+
+/* A caller may start us with fd 0, 1 or 2 closed.  Fill each gap with
+ * /dev/null before we open anything, so that none of our own sockets lands
+ * there and gets passed to the script as its stdio. */
+static void fill_closed_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+		if (nul < 0)
+			die_code(PFI_EXIT_INTERNAL, "open /dev/null: %s", strerror(errno));
+		if (nul != fd)
+			die_code(PFI_EXIT_INTERNAL,
+				 "filling closed fd %d: /dev/null opened as fd %d", fd, nul);
+	}
+}
+
+/* --kill: remove the socket; the watcher sees that and the server quits. */
+static void kill_server(const struct pfi_paths *p, const struct pfi_config *cfg)
+{
+	int lock = pfi_lock(p, cfg->timeout_ms * 2);
+
+	pfi_check_socket_safe(p);
+	if (unlink(p->socket) < 0 && errno != ENOENT)
+		die_code(PFI_EXIT_INTERNAL, "remove %s: %s", p->socket, strerror(errno));
+	close(lock);
+}
+
+static void connect_or_spawn(const struct pfi_paths *p, const struct pfi_config *cfg,
+			     struct pfi_conn *c)
+{
+	int lock;
+
+	if (!cfg->fresh && pfi_connect(p, cfg, c) == PFI_FOUND_SERVER)
+		return;
+	pfi_preclean(p);
+	lock = pfi_lock(p, cfg->timeout_ms * 2);
+	/* Another cold call may have started it while we waited. */
+	if (!cfg->fresh && pfi_connect(p, cfg, c) == PFI_FOUND_SERVER) {
+		close(lock);
+		return;
+	}
+	pfi_spawn_server(p, cfg, c);
+	close(lock);
+}
 
 int prefork_interp_main(int argc, char **argv)
 {
-	struct opt_value vals[1];
+	static struct pfi_config cfg;
+	static struct pfi_paths paths;
+	static struct pfi_conn conn;
 
-	opt_parse(&cmd, argc, argv, vals);
-	die("not implemented yet");
+	parse_command_line(argc, argv, &cfg);
+	fill_closed_std_fds();
+	save_process_state();
+	pfi_paths_init(&paths, &cfg);
+	if (cfg.kill_only) {
+		kill_server(&paths, &cfg);
+		return EXIT_OK;
+	}
+	connect_or_spawn(&paths, &cfg, &conn);
+	pfi_send_request(&conn, &cfg);
+	pfi_send_request_extra(&conn, &cfg);
+	pfi_finish(&conn);
 }

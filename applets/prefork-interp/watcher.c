@@ -1,0 +1,130 @@
+/* The watcher: lives as long as the server's socket path names the socket
+ * it was started for.  When the path is deleted or replaced (--kill, -f,
+ * cleaning, a user's rm) it exits; its stdout is a pipe to the server, whose
+ * EOF tells the server to quit.  When the server exits first, the watcher's
+ * stdin (the other pipe) reaches EOF and the watcher goes too.
+ *
+ * inotify on the run directory says when to look; the look itself is a
+ * stat of the path compared with the bound socket's device and inode. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "pfi.h"
+
+#define WATCH_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+		      IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)
+/* A look now and then even without an event: a bound on a missed one. */
+#define RECHECK_MS 60000
+#define WATCHER_TITLE "sockkit prefork-interp [watcher]"
+
+static int still_bound(const char *path, const struct stat *bound)
+{
+	struct stat now;
+
+	if (stat(path, &now) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		warn_errno("watcher: stat %s", path);
+		_exit(EXIT_FAIL);
+	}
+	return now.st_dev == bound->st_dev && now.st_ino == bound->st_ino;
+}
+
+static int watch_directory_of(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (slash)
+		*slash = '\0';
+	if (fd < 0 || inotify_add_watch(fd, slash ? (*dir ? dir : "/") : ".", WATCH_EVENTS) < 0) {
+		warn_errno("watcher: inotify on %s", dir);
+		_exit(EXIT_FAIL);
+	}
+	free(dir);
+	return fd;
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound)
+{
+	struct pollfd pfd[2];
+
+	pfi_set_proc_title(WATCHER_TITLE);
+	pfd[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = watch_directory_of(socket_path), .events = POLLIN };
+	for (;;) {
+		if (!still_bound(socket_path, bound))
+			_exit(EXIT_OK);
+		int r = poll(pfd, 2, RECHECK_MS);
+
+		if (r < 0 && errno != EINTR) {
+			warn_errno("watcher: poll");
+			_exit(EXIT_FAIL);
+		}
+		/* Anything on stdin, or its EOF: the server is gone. */
+		if (r > 0 && pfd[0].revents)
+			_exit(EXIT_OK);
+		if (r > 0 && pfd[1].revents)
+			drain(pfd[1].fd);
+	}
+}
+
+/* Overwrite our command line in place (it is what ps shows), so that the
+ * first caller's arguments do not stay on show for the server's lifetime.
+ * /proc/self/stat fields 48 and 49 give where the kernel reads it from. */
+static int arg_area(unsigned long *start, unsigned long *end)
+{
+	char buf[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	char *p;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');  /* the name (field 2) may hold anything */
+	if (!p)
+		return -1;
+	p++;
+	for (int field = 3; field < 48; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -1;
+	}
+	return sscanf(p, " %lu %lu", start, end) == 2 && *end > *start ? 0 : -1;
+}
+
+void pfi_set_proc_title(const char *title)
+{
+	unsigned long start, end;
+
+	prctl(PR_SET_NAME, "pfi-watcher", 0, 0, 0);
+	if (arg_area(&start, &end) < 0)
+		return;
+	char *area = (char *)(uintptr_t)start;
+	size_t size = end - start;
+	size_t len = strlen(title) < size - 1 ? strlen(title) : size - 1;
+
+	memset(area, 0, size);
+	memcpy(area, title, len);
+}
