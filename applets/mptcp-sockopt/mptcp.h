@@ -1,5 +1,5 @@
 /* The kernel's MPTCP socket-option ABI, carried here because musl has no
- * <linux/*.h> and distribution headers lag the running kernel (Debian 12's
+ * linux/ headers and distribution headers lag the running kernel (Debian 12's
  * stop at csum_enabled and a 232-byte tcp_info; kernel 6.18 has 96 and 280).
  *
  * Structures the kernel grows are never read as C structs here: a reply is

@@ -1,0 +1,8 @@
+/* Report mode (-c HOST PORT) and the one-connection listener (-l). */
+#ifndef SOCKKIT_MPTCP_REPORT_H
+#define SOCKKIT_MPTCP_REPORT_H
+
+int report_mode(const char *host, unsigned port, int family, int timeout_s, int json);
+int listen_mode(int family, unsigned port, int plain_tcp, int timeout_s);
+
+#endif
