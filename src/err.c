@@ -31,6 +31,7 @@ size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list a
 	return len;
 }
 
+static void vreport(int errnum, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 static void vreport(int errnum, const char *fmt, va_list ap)
 {
 	char buf[1024];

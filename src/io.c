@@ -107,28 +107,41 @@ int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The one-byte message that carries an fd, for sendmsg and recvmsg alike. */
+struct fd_msg {
+	char byte;
+	struct iovec iov;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct msghdr msg;
+};
+
+static void fd_msg_init(struct fd_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->control.buf;
+	m->msg.msg_controllen = sizeof m->control.buf;
+}
+
 int send_fd(int sock, int fd)
 {
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof u.buf,
-	};
+	struct fd_msg m;
 	struct cmsghdr *c;
 
-	memset(&u, 0, sizeof u);
-	c = CMSG_FIRSTHDR(&msg);
+	fd_msg_init(&m);
+	c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	for (;;) {
-		ssize_t r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		ssize_t r = sendmsg(sock, &m.msg, MSG_NOSIGNAL);
 
 		if (r == 1)
 			return 0;
@@ -142,20 +155,12 @@ int send_fd(int sock, int fd)
 
 int recv_fd(int sock, int timeout_ms)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof u.buf,
-	};
+	struct fd_msg m;
 	struct cmsghdr *c;
 	ssize_t r;
 	int fd = -1;
 
+	fd_msg_init(&m);
 	r = wait_readable(sock, timeout_ms);
 	if (r <= 0) {
 		if (r == 0)
@@ -163,15 +168,15 @@ int recv_fd(int sock, int timeout_ms)
 		return -1;
 	}
 	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		r = recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+	for (c = CMSG_FIRSTHDR(&m.msg); c; c = CMSG_NXTHDR(&m.msg, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof fd);
-	if (r != 1 || byte != 0 || fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+	if (r != 1 || m.byte != 0 || fd < 0 || (m.msg.msg_flags & MSG_CTRUNC)) {
 		if (fd >= 0)
 			close(fd);
 		errno = EPROTO;
