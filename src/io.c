@@ -111,11 +111,11 @@ int write_all(int fd, const void *buf, size_t n)
 struct fd_msg {
 	char byte;
 	struct iovec iov;
-	union {
+	struct msghdr msg;
+	union {         /* last: clang sees CMSG_SPACE as variably sized */
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} control;
-	struct msghdr msg;
 };
 
 static void fd_msg_init(struct fd_msg *m)
