@@ -112,10 +112,7 @@ struct fd_msg {
 	char byte;
 	struct iovec iov;
 	struct msghdr msg;
-	union {         /* last: clang sees CMSG_SPACE as variably sized */
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
 };
 
 static void fd_msg_init(struct fd_msg *m)
@@ -125,8 +122,8 @@ static void fd_msg_init(struct fd_msg *m)
 	m->iov.iov_len = 1;
 	m->msg.msg_iov = &m->iov;
 	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->control.buf;
-	m->msg.msg_controllen = sizeof m->control.buf;
+	m->msg.msg_control = m->control;
+	m->msg.msg_controllen = sizeof m->control;
 }
 
 int send_fd(int sock, int fd)
