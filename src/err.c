@@ -101,8 +101,9 @@ _Noreturn void die_usage(const char *fmt, ...)
 	size_t len;
 	int n;
 
+	/* Leave room for the hint however long the message. */
 	va_start(ap, fmt);
-	len = err_format(buf, sizeof buf, -1, fmt, ap);
+	len = err_format(buf, sizeof buf - 128, -1, fmt, ap);
 	va_end(ap);
 	n = snprintf(buf + len, sizeof buf - len, "Try 'sockkit%s%s --help'.\n",
 		     strcmp(err_prog, "sockkit") ? " " : "",

@@ -182,6 +182,19 @@ int recv_fd(int sock, int timeout_ms)
 	return fd;
 }
 
+void reserve_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* open() returns the lowest free number: this one. */
+		int got = open("/dev/null", O_PATH | O_CLOEXEC);
+
+		if (got >= 0 && got != fd)
+			close(got);
+	}
+}
+
 static int set_fd_flag(int fd, int get, int set, int flag, int on)
 {
 	int flags = fcntl(fd, get);

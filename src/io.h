@@ -30,6 +30,11 @@ int write_all(int fd, const void *buf, size_t n);
 int send_fd(int sock, int fd);
 int recv_fd(int sock, int timeout_ms);
 
+/* Occupy each closed fd of 0, 1, 2 with an O_PATH descriptor (close-on-exec)
+ * so that no socket or file we open can land there: reads and writes on it
+ * still fail with EBADF, as on a closed fd. */
+void reserve_std_fds(void);
+
 int set_cloexec(int fd, int on);
 int set_nonblock(int fd, int on);
 

@@ -15,6 +15,7 @@
 
 #include "applets.h"
 #include "err.h"
+#include "io.h"
 #include "split.h"
 
 /* What separates the applet name from the rest of a #! line tail. */
@@ -198,6 +199,7 @@ int main(int argc, char **argv)
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	const struct applet *a;
 
+	reserve_std_fds();
 	err_check_stdout_at_exit();
 	base = base ? base + 1 : argc > 0 ? argv[0] : "sockkit";
 	if (*base == '-')

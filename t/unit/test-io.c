@@ -81,8 +81,28 @@ static void test_waitpid_timeout(void)
 	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "its status");
 }
 
+/* In a child: with fd 1 closed, a new socket must not become stdout. */
+static void test_reserve_std_fds(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(1);
+		reserve_std_fds();
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		errno = 0;
+		ssize_t w = write(1, "x", 1);
+		_exit(s == 1 ? 1 : w >= 0 || errno != EBADF ? 2 : 0);
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "a closed stdout stays unusable and no socket takes its number");
+}
+
 int main(void)
 {
+	test_reserve_std_fds();
 	test_be32();
 	test_read_full();
 	test_fd_passing();
