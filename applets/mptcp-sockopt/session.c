@@ -754,7 +754,14 @@ static void client_transfer(struct side_state *st, int fd, int ctl)
 			check_fail(C_ECHO, "echo length: expected %u, got %zd (EOF)", len, got);
 		return;
 	}
-	check_that(C_ECHO, !memcmp(msg, echo, len), "the echo differs from the %u bytes sent", len);
+	for (uint32_t i = 0; i < len; i++) {
+		if (msg[i] != echo[i]) {
+			check_fail(C_ECHO, "echo byte %u of %u: expected 0x%02x, got 0x%02x",
+				   i, len, msg[i], echo[i]);
+			break;
+		}
+	}
+	check_pass(C_ECHO);
 	check_outq(fd, len, 1, "after the echo");
 
 	ex.written = ex.read = len;

@@ -1,0 +1,233 @@
+/* An LD_PRELOAD shim that feeds mptcp-sockopt wrong kernel answers, to
+ * prove each of its checks can fail.  SOCKKIT_SHIM names one corruption
+ * (see the table below); unset, every call passes through unchanged.
+ * The offsets are those of the kernel structures (applets/mptcp-sockopt/mptcp.h). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SOL_MPTCP 284
+#define MPTCP_INFO 1
+#define MPTCP_TCPINFO 2
+#define MPTCP_SUBFLOW_ADDRS 3
+#define MPTCP_FULL_INFO 4
+#define TCP_ULP_ 31
+#define TCP_INQ_ 36
+#define TCP_IS_MPTCP_ 43
+#define SIOCINQ_ 0x541B
+#define SIOCOUTQ_ 0x5411
+
+static const char *mode(void)
+{
+	const char *m = getenv("SOCKKIT_SHIM");
+
+	return m ? m : "";
+}
+
+static int is(const char *m)
+{
+	return !strcmp(mode(), m);
+}
+
+/* The libc function a wrapper passes on to.  ISO C has no conversion
+ * from dlsym's object pointer to a function pointer; copy the bits. */
+#define REAL(fp, name) do { \
+		void *sym_ = dlsym(RTLD_NEXT, name); \
+		memcpy(&(fp), &sym_, sizeof(fp)); \
+	} while (0)
+
+static void add_u64(void *p, uint64_t n)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	v += n;
+	memcpy(p, &v, 8);
+}
+
+static void add_u32(void *p, uint32_t n)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	v += n;
+	memcpy(p, &v, 4);
+}
+
+static uint32_t u32_at(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static int is_listener(int fd)
+{
+	int (*real)(int, int, int, void *, socklen_t *);
+	int on = 0;
+	socklen_t len = sizeof on;
+
+	REAL(real, "getsockopt");
+
+	return real(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+/* Corruptions that replace the call: 1 with *ret set, or 0. */
+static int replace_get(int fd, int level, int name, void *val, socklen_t *len, int *ret)
+{
+	unsigned char *b = val;
+
+	if (level == SOL_MPTCP && name == 99 && is("unknown_opt"))
+		return *ret = 0, 1;
+	if (level == SOL_IP && name == IP_TOS && (int)*len == -1 && is("tosneg"))
+		return *ret = 0, 1;
+	if (level == SOL_MPTCP && (name == MPTCP_TCPINFO || name == MPTCP_SUBFLOW_ADDRS) &&
+	    *len >= 4 && u32_at(b) == 0 &&
+	    is(name == MPTCP_TCPINFO ? "tcpinfo_bogus" : "addrs_bogus"))
+		return *ret = 0, 1;
+	if (level == SOL_MPTCP && name == MPTCP_FULL_INFO && *len == 8 && is("full_bogus"))
+		return *ret = 0, 1;
+	if (level == SOL_MPTCP && name == MPTCP_INFO && is("listener") && is_listener(fd)) {
+		errno = EINVAL;
+		return *ret = -1, 1;
+	}
+	return 0;
+}
+
+/* Corruptions of a successful answer. */
+static void corrupt_get(int level, int name, void *val, socklen_t in_len, socklen_t *len)
+{
+	static uint64_t calls;
+	unsigned char *b = val;
+
+	if (level == SOL_SOCKET && name == SO_PROTOCOL && is("so_protocol"))
+		*(int *)val = IPPROTO_TCP;
+	if (level == IPPROTO_TCP && name == TCP_IS_MPTCP_ && is("is_mptcp"))
+		*(int *)val = 0;
+	if (level == IPPROTO_TCP && name == TCP_ULP_ && is("ulp_read"))
+		memcpy(val, "tls", 4);
+	if (level == SOL_IP && name == IP_TOS && in_len == 1 && is("tos1"))
+		b[0] ^= 0x04;
+	if (level == SOL_IP && name == IP_TOS && in_len == 0 && is("tos0"))
+		*len = 1;
+	if (level != SOL_MPTCP)
+		return;
+	if (name == MPTCP_INFO) {
+		calls++;
+		if (in_len == 40 && is("info_size"))
+			*len = 48;
+		if (*len >= 24 && is("info_wseq"))
+			add_u64(b + 16, calls);
+		if (*len >= 40 && is("info_rnxt"))
+			add_u64(b + 32, calls);
+		if (*len >= 64 && is("info_bytes"))
+			add_u64(b + 56, 1);
+	}
+	if (name == MPTCP_TCPINFO && u32_at(b + 12) >= 208 && is("tcpinfo"))
+		add_u64(b + 16 + 200, 1);
+	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) >= 4 && is("addrs"))
+		b[16 + 2] ^= 1;
+	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) == 2 && is("addrs_family"))
+		memset(b + 16, 0, 2);
+	if (name == MPTCP_FULL_INFO && is("full_info")) {
+		uint64_t p;
+
+		memcpy(&p, b + 24, 8);
+		add_u32((void *)(uintptr_t)p, 6);
+	}
+}
+
+int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int (*real)(int, int, int, void *, socklen_t *);
+	socklen_t in_len = *len;
+	int ret;
+
+	REAL(real, "getsockopt");
+
+	if (replace_get(fd, level, name, val, len, &ret))
+		return ret;
+	ret = real(fd, level, name, val, len);
+	if (ret == 0)
+		corrupt_get(level, name, val, in_len, len);
+	return ret;
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int (*real)(int, int, int, const void *, socklen_t);
+
+	REAL(real, "setsockopt");
+	if (level == IPPROTO_TCP && name == TCP_ULP_ && is("ulp_tls"))
+		return 0;
+	return real(fd, level, name, val, len);
+}
+
+#ifdef __GLIBC__
+typedef unsigned long ioctl_req;
+#else
+typedef int ioctl_req;
+#endif
+
+int ioctl(int fd, ioctl_req req, ...)
+{
+	int (*real)(int, ioctl_req, ...);
+	va_list ap;
+	void *arg;
+	int ret;
+
+	REAL(real, "ioctl");
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	ret = real(fd, req, arg);
+	if (ret == 0 && req == SIOCOUTQ_ && is("outq"))
+		*(int *)arg += 100000;
+	if (ret == 0 && req == SIOCINQ_ && is("fionread"))
+		*(int *)arg += 1;
+	return ret;
+}
+
+ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	ssize_t (*real)(int, const void *, size_t, int);
+	unsigned char copy[65536];
+
+	REAL(real, "send");
+	/* The server's echo: a process that hangs, or dies, right there. */
+	if (is("hang"))
+		sleep(60);
+	if (is("crash"))
+		raise(SIGKILL);
+	if (is("echo") && n > 0 && n <= sizeof copy) {
+		memcpy(copy, buf, n);
+		copy[0] ^= 0x20;
+		return real(fd, copy, n, flags);
+	}
+	return real(fd, buf, n, flags);
+}
+
+ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
+{
+	ssize_t (*real)(int, struct msghdr *, int);
+	ssize_t ret;
+
+	REAL(real, "recvmsg");
+	ret = real(fd, mh, flags);
+	if (ret >= 0 && is("tcp_inq")) {
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+			if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_INQ_)
+				add_u32(CMSG_DATA(c), 1);
+	}
+	return ret;
+}
