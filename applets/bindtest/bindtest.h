@@ -1,0 +1,90 @@
+/* bindtest: shared definitions of the applet's files.
+ *
+ * bindtest.c  options, checks, the loop over tables
+ * pair.c      one ordered pair: sockets, binds, probes
+ * report.c    errno names, letter meanings, the JSON document
+ */
+#ifndef BINDTEST_H
+#define BINDTEST_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "json.h"
+
+#define BT_NADDR 8              /* rows and columns of a table */
+#define BT_MAXPROBES 5          /* 1st, 2nd, other, other6, broadcast */
+#define BT_CELL_MAX 64
+#define BT_DEFAULT_WAIT_MS 1000
+
+/* One tested address, resolved for the table's port. */
+struct bt_addr {
+	const char *name;       /* "wild4" */
+	int family;
+	const char *host;       /* NULL: the wildcard, never probed */
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* Everything one table depends on. */
+struct bt_config {
+	int socktype;           /* SOCK_DGRAM or SOCK_STREAM */
+	int reuseaddr, reuseport, v6only;
+	int connect1st, connect2nd, delayed_listen;
+	int summary;            /* -s: the table, else the verbose lines */
+	int json;               /* -j: nothing printed while testing */
+	unsigned port;
+	int wait_ms;            /* the bound on every wait of a probe */
+	int full_wait;          /* wait the whole bound, as the original did */
+	/* -o: other4 (IPv4 given) and, for UDP, its mapped form other6; or
+	 * other6 alone (IPv6 given).  -b: the mapped broadcast address. */
+	int have_other4, have_other6, have_bcast;
+	struct sockaddr_storage other4, other6, bcast6;
+	socklen_t other4_len, other6_len, bcast6_len;
+	/* Loopback sockets that receive a fence datagram after each UDP probe:
+	 * its arrival proves the probe has been delivered or dropped. -1: none. */
+	int fence4, fence6;
+	struct sockaddr_storage fence4_ss, fence6_ss;
+	socklen_t fence4_len, fence6_len;
+};
+
+/* The outcome of one step: not tried, succeeded, or failed with errno. */
+struct bt_step {
+	int tried;
+	int err;                /* 0: success */
+};
+
+struct bt_probe {
+	const char *target;     /* "1st" "2nd" "other" "other6" "broadcast" */
+	char address[80];       /* "host/port", "" when not tried */
+	char letter;
+	int err;                /* errno of the failed step, or 0 */
+	const char *failed_step;/* "socket", "sendto", ... or NULL */
+};
+
+struct bt_side {
+	struct bt_step socket, reuseaddr, reuseport, v6only, bind, listen;
+};
+
+struct bt_pair {
+	const struct bt_addr *first, *second;
+	struct bt_side side[2];
+	int bound;              /* both bound: the cell is o[...] */
+	char cell[BT_CELL_MAX];
+	struct bt_probe probe[BT_MAXPROBES];
+	int nprobes;
+};
+
+/* pair.c */
+void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,
+		 const struct bt_addr *b, struct bt_pair *out);
+const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
+			      char *buf, size_t size);
+
+/* report.c */
+const char *bt_errno_name(int err);
+const char *bt_letter_meaning(char letter, int socktype);
+void bt_json_table(struct json *j, const struct bt_config *cfg, const char *header,
+		   const struct bt_addr *addrs, const struct bt_pair *pairs);
+
+#endif

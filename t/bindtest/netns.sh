@@ -1,0 +1,1 @@
+. "$T_SRC/bindtest/common.sh"; done_testing
