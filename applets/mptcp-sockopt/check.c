@@ -60,6 +60,9 @@ void check_pass(enum check_id id)
 		check_table[id].state = CHECK_PASS;
 }
 
+static void add_diag(struct check_result *r, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+static void vfail(enum check_id id, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+
 /* Append one line to the check's diagnostics, as far as it fits. */
 static void add_diag(struct check_result *r, const char *fmt, va_list ap)
 {

@@ -33,7 +33,7 @@ is "$(cat "$T/out")" "Bail out! the loopback interface lo is down" "lo down: TAP
 run bounded 20 unshare -n sh -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 && exec "$SOCKKIT" mptcp-sockopt'
 is_rc 0 "no ::1: exit 0"
 is "$(count_lines '^ok [0-9]+ - v4 [^#]*$' "$T/out")" 33 "no ::1: the v4 checks pass"
-is "$(count_lines '^ok [0-9]+ - v6 .* # SKIP no loopback address on ::1: Cannot assign requested address$' "$T/out")" 33 \
+is "$(count_lines '^ok [0-9]+ - v6 .* # SKIP no loopback address on ::1: [A-Z][a-z ]+$' "$T/out")" 33 \
 	"no ::1: each v6 check is skipped with the reason"
 
 # In a namespace of its own with lo up, everything passes.
