@@ -156,6 +156,8 @@ static pid_t spawn(struct child *c, const char *who, int (*body)(const struct ru
 	if (pid == 0) {
 		/* Never outlive the parent, even if it is killed. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* A peer that died is an EPIPE to report, not a death here. */
+		signal(SIGPIPE, SIG_IGN);
 		if (close1 >= 0)
 			close(close1);
 		if (close2 >= 0)
