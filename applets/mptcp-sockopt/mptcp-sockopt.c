@@ -277,37 +277,53 @@ static int print_family_fail(const struct run *run, const char *why, int *n)
 	return CHECK_COUNT;
 }
 
-/* ---- one family ---- */
+/* ---- the families ---- */
 
-static int run_family(struct run *run, unsigned port, int timeout_s, int *n)
-{
+/* One family's run, started, then finished (reaped and printed). */
+struct family_run {
+	struct run run;
 	struct child server, client;
-	struct check_result *table;
+	struct check_result *table;     /* NULL: it could not start */
+	int skip;                       /* ... because the family is unusable here */
 	char why[200];
-	int skip, lfd, ctl[2], failed;
+};
 
-	lfd = make_listener(run, port, why, sizeof why, &skip);
+static void start_family(struct family_run *f, unsigned port)
+{
+	int lfd, ctl[2];
+
+	f->table = NULL;
+	lfd = make_listener(&f->run, port, f->why, sizeof f->why, &f->skip);
 	if (lfd < 0)
-		return skip ? print_family_skip(run, why, n) : print_family_fail(run, why, n);
+		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0)
 		die_errno("socketpair");
-	table = mmap(NULL, sizeof *table * CHECK_COUNT, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (table == MAP_FAILED)
+	f->table = mmap(NULL, sizeof *f->table * CHECK_COUNT, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (f->table == MAP_FAILED)
 		die_errno("mmap");
-	memset(table, 0, sizeof *table * CHECK_COUNT);
-
-	spawn(&server, "server", server_body, run, lfd, ctl[0], ctl[1], -1, table);
-	spawn(&client, "client", client_body, run, -1, ctl[1], ctl[0], lfd, table);
+	memset(f->table, 0, sizeof *f->table * CHECK_COUNT);
+	spawn(&f->server, "server", server_body, &f->run, lfd, ctl[0], ctl[1], -1, f->table);
+	spawn(&f->client, "client", client_body, &f->run, -1, ctl[1], ctl[0], lfd, f->table);
 	close(lfd);
 	close(ctl[0]);
 	close(ctl[1]);
+}
+
+/* Returns how many checks failed. */
+static int finish_family(struct family_run *f, int timeout_s, int *n)
+{
+	int failed;
+
+	if (!f->table)
+		return f->skip ? print_family_skip(&f->run, f->why, n)
+			       : print_family_fail(&f->run, f->why, n);
 	/* The children bound their own waits by the deadline; a second more
 	 * lets them report before they are killed. */
-	reap(&client, run, 1000, timeout_s);
-	reap(&server, run, 1000, timeout_s);
-	failed = print_results(run, table, &server, &client, n);
-	munmap(table, sizeof *table * CHECK_COUNT);
+	reap(&f->client, &f->run, 1000, timeout_s);
+	reap(&f->server, &f->run, 1000, timeout_s);
+	failed = print_results(&f->run, f->table, &f->server, &f->client, n);
+	munmap(f->table, sizeof *f->table * CHECK_COUNT);
 	return failed;
 }
 
@@ -318,9 +334,11 @@ static unsigned random_seed(void)
 
 static int test_mode(const struct opt_value *v)
 {
+	struct family_run runs[2];
 	int families[2], nfam = 0, err = 0, n = 0, failed = 0;
 	int timeout_s = v[O_TIMEOUT].count ? (int)v[O_TIMEOUT].num : 15;
 	unsigned port = v[O_PORT].count ? (unsigned)v[O_PORT].num : 0;
+	int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
 
 	if (!v[O_V6].count || v[O_V4].count)
 		families[nfam++] = AF_INET;
@@ -337,17 +355,21 @@ static int test_mode(const struct opt_value *v)
 		die("the loopback interface lo is down: no loopback connection is possible");
 	}
 	printf("TAP version 13\n1..%d\n", CHECK_COUNT * nfam);
+	/* The families run at the same time, each on its own address; the
+	 * results are printed in order once each is done. */
 	for (int i = 0; i < nfam; i++) {
-		struct run run;
+		struct run *run = &runs[i].run;
 
-		memset(&run, 0, sizeof run);
-		run.family = families[i];
-		run.tag = families[i] == AF_INET ? "v4" : "v6";
-		run.verbose = v[O_VERBOSE].count > 0;
-		run.seed = random_seed();
-		run.deadline_ms = now_ms() + (int64_t)timeout_s * 1000;
-		failed += run_family(&run, port, timeout_s, &n);
+		memset(run, 0, sizeof *run);
+		run->family = families[i];
+		run->tag = families[i] == AF_INET ? "v4" : "v6";
+		run->verbose = v[O_VERBOSE].count > 0;
+		run->seed = random_seed() + (unsigned)i;
+		run->deadline_ms = deadline;
+		start_family(&runs[i], port);
 	}
+	for (int i = 0; i < nfam; i++)
+		failed += finish_family(&runs[i], timeout_s, &n);
 	fflush(stdout);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,46 +1,65 @@
 #!/bin/sh
 # Benchmark: wall time of `sockkit mptcp-sockopt` (both families, and each
-# alone) against the Linux selftest mptcp_sockopt, run the same number of
-# times on the same kernel.  Not a test: it prints figures, asserts nothing.
+# alone) against the Linux selftest mptcp_sockopt on the same kernel.
+# The commands are timed in alternating blocks, so that background load
+# falls on all of them alike.  Not a test: it prints figures, asserts nothing.
 #
-# usage: t/bench/mptcp-sockopt.sh [SOCKKIT [UPSTREAM [RUNS]]]
-#   SOCKKIT   the sockkit binary (default: build/sockkit)
-#   UPSTREAM  a built tools/testing/selftests/net/mptcp/mptcp_sockopt, or
-#             "" to skip it (it binds the fixed port 15432)
-#   RUNS      runs per figure (default 200)
+# usage: t/bench/mptcp-sockopt.sh [SOCKKIT [UPSTREAM [BLOCKS [PER_BLOCK]]]]
+#   SOCKKIT    the sockkit binary (default: build/sockkit)
+#   UPSTREAM   a built tools/testing/selftests/net/mptcp/mptcp_sockopt, or
+#              "" to leave it out (it binds the fixed port 15432)
+#   BLOCKS     alternations (default 20); PER_BLOCK runs each (default 25)
 sockkit=${1:-build/sockkit}
 upstream=${2:-}
-runs=${3:-200}
+blocks=${3:-20}
+per=${4:-25}
 
 now_ns() { date +%s%N; }
 
-# bench LABEL FAMILIES CMD...: runs CMD $runs times, prints ms per run and
-# per family; stops at the first failing run.
-bench() {
-	_label=$1 _fam=$2
-	shift 2
+sk_both() { "$sockkit" mptcp-sockopt; }
+sk_v4() { "$sockkit" mptcp-sockopt -4; }
+sk_v6() { "$sockkit" mptcp-sockopt -6; }
+up_both() { "$upstream" && "$upstream" -6; }
+up_v4() { "$upstream"; }
+up_v6() { "$upstream" -6; }
+
+names="sk_both sk_v4 sk_v6"
+[ -n "$upstream" ] && names="$names up_both up_v4 up_v6"
+for n in $names; do eval "total_$n=0"; done
+
+# block NAME: PER_BLOCK runs, adding the nanoseconds to total_NAME.
+block() {
 	_i=0
 	_t0=$(now_ns)
-	while [ "$_i" -lt "$runs" ]; do
-		if ! "$@" >/dev/null 2>&1; then
-			echo "$_label: run $_i failed: $*" >&2
-			return 1
+	while [ "$_i" -lt "$per" ]; do
+		if ! "$1" >/dev/null 2>&1; then
+			echo "$1: a run failed" >&2
+			exit 1
 		fi
 		_i=$((_i + 1))
 	done
 	_t1=$(now_ns)
-	awk -v l="$_label" -v ns=$((_t1 - _t0)) -v n="$runs" -v f="$_fam" 'BEGIN {
-		printf "%-40s %8.2f ms/run %8.2f ms/family (%d runs)\n", l, ns / n / 1e6, ns / n / f / 1e6, n }'
+	eval "total_$1=\$((total_$1 + _t1 - _t0))"
 }
 
-upstream_both() { "$upstream" && "$upstream" -6; }
+b=0
+while [ "$b" -lt "$blocks" ]; do
+	for n in $names; do block "$n"; done
+	b=$((b + 1))
+done
 
-echo "kernel $(uname -r), $(nproc) CPUs"
-bench "sockkit mptcp-sockopt (v4+v6)" 2 "$sockkit" mptcp-sockopt
-bench "sockkit mptcp-sockopt -4" 1 "$sockkit" mptcp-sockopt -4
-bench "sockkit mptcp-sockopt -6" 1 "$sockkit" mptcp-sockopt -6
+report() {
+	eval "_ns=\$total_$1"
+	awk -v l="$2" -v ns="$_ns" -v n=$((blocks * per)) -v f="$3" 'BEGIN {
+		printf "%-42s %7.2f ms/run %7.2f ms/family\n", l, ns / n / 1e6, ns / n / f / 1e6 }'
+}
+
+echo "kernel $(uname -r), $(nproc) CPUs, $((blocks * per)) runs each, alternating blocks of $per"
+report sk_both "sockkit mptcp-sockopt (v4 and v6)" 2
+report sk_v4 "sockkit mptcp-sockopt -4" 1
+report sk_v6 "sockkit mptcp-sockopt -6" 1
 if [ -n "$upstream" ]; then
-	bench "upstream mptcp_sockopt; mptcp_sockopt -6" 2 upstream_both
-	bench "upstream mptcp_sockopt" 1 "$upstream"
-	bench "upstream mptcp_sockopt -6" 1 "$upstream" -6
+	report up_both "mptcp_sockopt && mptcp_sockopt -6" 2
+	report up_v4 "mptcp_sockopt" 1
+	report up_v6 "mptcp_sockopt -6" 1
 fi
