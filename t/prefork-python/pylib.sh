@@ -1,0 +1,96 @@
+# Shared set-up of the prefork-python tests (source after lib.sh).
+#
+# Every script is written twice, once for each #! form:
+#   A: #!$T/sockkit prefork-interp -U /usr/bin/python3
+#   B: #!$T/prefork-interp -U,/usr/bin/python3   ($T/prefork-interp -> sockkit)
+# The module comes from the source tree (PYTHONPATH); the run directory is
+# inside $T (XDG_RUNTIME_DIR), and every server started here is stopped at
+# exit, however the test ends.
+
+PY=/usr/bin/python3
+if ! [ -x "$PY" ]; then
+	echo "1..0 # SKIP $PY not installed"
+	exit 0
+fi
+ln -s "$SOCKKIT" "$T/sockkit"
+ln -s "$SOCKKIT" "$T/prefork-interp"
+mkdir -m 700 "$T/run"
+XDG_RUNTIME_DIR=$T/run
+PYTHONPATH=$T_SRC/../applets/prefork-interp
+PYTHONDONTWRITEBYTECODE=1
+export XDG_RUNTIME_DIR PYTHONPATH PYTHONDONTWRITEBYTECODE
+FORMS="A B"
+
+# Processes of ours: their command line names a file under $T.
+our_pids() {
+	for _p in /proc/[0-9]*; do
+		{ tr '\0' ' ' <"$_p/cmdline"; } 2>/dev/null | grep -q -- "$T/" &&
+			echo "${_p#/proc/}"
+	done
+}
+
+# Remove the sockets (each server's watcher then tells it to quit), wait a
+# bounded time for them to go, and kill by pid what is left.
+stop_servers() {
+	rm -f "$T/run/sockkit-prefork"/s*
+	_n=0
+	while [ -n "$(our_pids)" ] && [ $_n -lt 100 ]; do
+		sleep 0.05
+		_n=$((_n + 1))
+	done
+	for _p in $(our_pids); do
+		kill -9 "$_p" 2>/dev/null
+	done
+}
+trap 'stop_servers; rm -rf "$T"' EXIT
+
+# mk NAME [OPTIONS]: the Python body on stdin becomes $T/A-NAME.py and
+# $T/B-NAME.py; "@INIT@" in it is replaced by the initialisation_complete
+# call with OPTIONS (default: log to $T/log).
+mk() {
+	_body=$(cat)
+	_opts=${2:-log=\'$T/log\'}
+	for _f in $FORMS; do
+		case $_f in
+		A) _bang="#!$T/sockkit prefork-interp -U $PY" ;;
+		B) _bang="#!$T/prefork-interp -U,$PY" ;;
+		esac
+		printf '%s\n%s\n' "$_bang" "$_body" |
+			sed "s|@INIT@|sockkit_prefork.initialisation_complete($_opts)|" \
+				>"$T/$_f-$1.py"
+		chmod +x "$T/$_f-$1.py"
+	done
+}
+
+# wait_for FILE: bounded wait (10 s) until FILE exists and is not empty.
+wait_for() {
+	_n=0
+	while ! [ -s "$1" ] && [ $_n -lt 200 ]; do
+		sleep 0.05
+		_n=$((_n + 1))
+	done
+	[ -s "$1" ]
+}
+
+# state PID: its one-letter state (R S T Z ...), or "gone".
+state() {
+	_s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	echo "${_s:-gone}"
+}
+
+# wait_state PID STATES: bounded wait (10 s) until PID's state is one of
+# STATES (a grep -E alternation, e.g. "T" or "gone|Z").
+wait_state() {
+	_n=0
+	while ! state "$1" | grep -Eqx "$2" && [ $_n -lt 200 ]; do
+		sleep 0.05
+		_n=$((_n + 1))
+	done
+	state "$1" | grep -Eqx "$2"
+}
+
+# wait_gone PID: bounded wait (10 s) until PID has ended (a zombie nobody
+# reaps counts: servers end up children of an init that may not reap).
+wait_gone() {
+	wait_state "$1" "gone|Z"
+}
