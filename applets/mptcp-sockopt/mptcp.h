@@ -112,6 +112,13 @@ struct mptcp_full_info_head {
 };
 #define FULL_OFF_INFO           40
 
+/* The sizes the kernel's ABI fixes (on 64-bit Linux; sockaddr_storage is
+ * 128 bytes in glibc and musl alike). */
+_Static_assert(sizeof(struct mptcp_subflow_data) == 16, "mptcp_subflow_data");
+_Static_assert(sizeof(struct mptcp_subflow_addrs) == 256, "mptcp_subflow_addrs");
+_Static_assert(offsetof(struct mptcp_subflow_info, addrs) == 8, "mptcp_subflow_info");
+_Static_assert(sizeof(struct mptcp_full_info_head) == FULL_OFF_INFO, "mptcp_full_info");
+
 /* A field of a reply of len bytes, or 0 when the reply stops short of it. */
 uint64_t field_get(const void *reply, size_t len, size_t offset, size_t size);
 int field_covered(size_t len, size_t offset, size_t size);

@@ -86,6 +86,13 @@ static int replace_get(int fd, int level, int name, void *val, socklen_t *len, i
 {
 	unsigned char *b = val;
 
+	/* "old_kernel": answer as Linux 6.1 does, without MPTCP_FULL_INFO
+	 * and TCP_IS_MPTCP, with a 48-byte mptcp_info. */
+	if (is("old_kernel") && ((level == SOL_MPTCP && name == MPTCP_FULL_INFO) ||
+				 (level == IPPROTO_TCP && name == TCP_IS_MPTCP_))) {
+		errno = level == SOL_MPTCP ? EOPNOTSUPP : ENOPROTOOPT;
+		return *ret = -1, 1;
+	}
 	if (level == SOL_MPTCP && name == 99 && is("unknown_opt"))
 		return *ret = 0, 1;
 	if (level == SOL_IP && name == IP_TOS && (int)*len == -1 && is("tosneg"))
@@ -123,6 +130,8 @@ static void corrupt_get(int level, int name, void *val, socklen_t in_len, sockle
 		return;
 	if (name == MPTCP_INFO) {
 		calls++;
+		if (*len > 48 && is("old_kernel"))
+			*len = 48;
 		if (in_len == 40 && is("info_size"))
 			*len = 48;
 		if (*len >= 24 && is("info_wseq"))

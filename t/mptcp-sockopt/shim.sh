@@ -76,6 +76,18 @@ sed -n 's/^ok [0-9]* - v4 //p' "$T/out" | sort >"$T/all"
 cut -f2 "$T/map" | sort -u >"$T/covered"
 is "$(comm -23 "$T/all" "$T/covered" | paste -sd, -)" "" "every check has a corruption that fails it"
 
+# An older kernel's answers (as 6.1: no MPTCP_FULL_INFO, no TCP_IS_MPTCP,
+# a 48-byte mptcp_info): the missing options are skips, the rest passes.
+shimmed old_kernel -4
+is_rc 0 "an older kernel: exit 0"
+is "$(sed -n 's/^ok [0-9]* - v4 \(.*\) # SKIP .*/\1/p' "$T/out" | paste -sd, -)" \
+	"client TCP_IS_MPTCP is 1,client MPTCP_INFO byte counters,client MPTCP_FULL_INFO,client MPTCP_FULL_INFO malformed requests,server MPTCP_INFO byte counters,server MPTCP_FULL_INFO" \
+	"an older kernel: the checks of missing options are skipped"
+like "$(cat "$T/out")" "^ok [0-9]+ - v4 client MPTCP_INFO byte counters # SKIP this kernel's mptcp_info is 48 bytes: no byte counters \\(6\\.5\\+\\)\$" \
+	"an older kernel: the skip says why"
+like "$(cat "$T/out")" "^ok [0-9]+ - v4 server MPTCP_FULL_INFO # SKIP MPTCP_FULL_INFO not supported by this kernel \\(.*\\)\$" \
+	"an older kernel: MPTCP_FULL_INFO skip says why"
+
 # A child that hangs: the run ends after -t, naming it, and the child is killed.
 shimmed hang -4 -t 1
 is_rc 1 "a hung server: exit 1"
