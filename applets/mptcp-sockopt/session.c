@@ -444,7 +444,7 @@ static void sample_full_info(struct side_state *st, int fd)
 	r.h.tcp_info = (uint64_t)(uintptr_t)ti;
 	err = gso(fd, SOL_MPTCP, MPTCP_FULL_INFO, &r, &len);
 	if (err) {
-		check_sockopt_error(id, "MPTCP_FULL_INFO", err);
+		check_sockopt_error(id, "MPTCP_FULL_INFO (6.5+)", err);
 		return;
 	}
 	verbose(st, "MPTCP_FULL_INFO: optlen=%u num_subflows=%u size_tcpinfo_kernel=%u size_sfinfo_kernel=%u subflow 0 id=%u",
@@ -490,7 +490,7 @@ static void full_info_expect_error(int fd, const char *what, struct full_reply *
 	if (getsockopt(fd, SOL_MPTCP, MPTCP_FULL_INFO, r, &got) == 0)
 		check_fail(C_FULL_INFO_BOGUS, "%s: expected EINVAL, got success", what);
 	else if (errno == EOPNOTSUPP || errno == ENOPROTOOPT)
-		check_sockopt_error(C_FULL_INFO_BOGUS, "MPTCP_FULL_INFO", errno);
+		check_sockopt_error(C_FULL_INFO_BOGUS, "MPTCP_FULL_INFO (6.5+)", errno);
 	else
 		check_eq(C_FULL_INFO_BOGUS, what, (unsigned)errno, EINVAL);
 }

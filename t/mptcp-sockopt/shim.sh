@@ -85,7 +85,7 @@ is "$(sed -n 's/^ok [0-9]* - v4 \(.*\) # SKIP .*/\1/p' "$T/out" | paste -sd, -)"
 	"an older kernel: the checks of missing options are skipped"
 like "$(cat "$T/out")" "^ok [0-9]+ - v4 client MPTCP_INFO byte counters # SKIP this kernel's mptcp_info is 48 bytes: no byte counters \\(6\\.5\\+\\)\$" \
 	"an older kernel: the skip says why"
-like "$(cat "$T/out")" "^ok [0-9]+ - v4 server MPTCP_FULL_INFO # SKIP MPTCP_FULL_INFO not supported by this kernel \\(.*\\)\$" \
+like "$(cat "$T/out")" "^ok [0-9]+ - v4 server MPTCP_FULL_INFO # SKIP MPTCP_FULL_INFO \\(6\\.5\\+\\) not supported by this kernel \\(.*\\)\$" \
 	"an older kernel: MPTCP_FULL_INFO skip says why"
 
 # A child that hangs: the run ends after -t, naming it, and the child is killed.
