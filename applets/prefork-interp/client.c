@@ -37,42 +37,51 @@ static _Noreturn void fail_errno(const char *what)
 	die_code(PFI_EXIT_INTERNAL, "%s: %s", what, strerror(errno));
 }
 
-/* Returns 0 with the greeting in c, 1 if the peer went away first or sent
- * garbage (it is then replaced), and dies if it stays silent: a silent
- * server may only be busy, and is not ours to replace. */
-int pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const char *what)
+/* The greeting's extra data, after its big-endian length (7.0.0 read the
+ * length in host order).  Debian's Proc::Prefork::Interp sends none.  A
+ * protocol extension advertised by the server is read and recognised here,
+ * and only here; pfi_send_request_extra acts on it. */
+static enum pfi_greeting read_greeting_xdata(struct pfi_conn *c, const unsigned char len[4],
+					     int timeout_ms, const char *what)
+{
+	ssize_t n;
+
+	c->xdata_len = get_be32(len);
+	if (c->xdata_len > MAX_XDATA) {
+		warnx_("%s: greeting announces %u bytes of extra data, replacing the server",
+		       what, (unsigned)c->xdata_len);
+		return PFI_GREETING_BAD;
+	}
+	c->xdata = xmalloc(c->xdata_len);
+	n = read_full(c->fd, c->xdata, c->xdata_len, timeout_ms);
+	if (n == (ssize_t)c->xdata_len)
+		return PFI_GREETED;
+	free(c->xdata);
+	c->xdata = NULL;
+	c->xdata_len = 0;
+	return n < 0 && errno == ETIMEDOUT ? PFI_GREETING_SILENT : PFI_GREETING_BAD;
+}
+
+/* Returns PFI_GREETED with the greeting in c; PFI_GREETING_BAD if the peer
+ * went away first or sent garbage (it is then replaced); PFI_GREETING_SILENT
+ * when nothing came within timeout_ms. */
+enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const char *what)
 {
 	unsigned char head[8];
 	ssize_t n = read_full(c->fd, head, sizeof head, timeout_ms);
 
 	if (n < 0 && errno == ETIMEDOUT)
-		die_code(PFI_EXIT_INTERNAL, "%s: no greeting within %d ms "
-			 "(server silent or overloaded; -f replaces it)", what, timeout_ms);
+		return PFI_GREETING_SILENT;
 	if (n < 0 && errno != ECONNRESET)
 		fail_errno(what);
 	if (n != (ssize_t)sizeof head)
-		return 1;
+		return PFI_GREETING_BAD;
 	if (memcmp(head, greeting_magic, sizeof greeting_magic)) {
 		warnx_("%s: bad greeting %02x %02x %02x %02x, replacing the server", what,
 		       head[0], head[1], head[2], head[3]);
-		return 1;
+		return PFI_GREETING_BAD;
 	}
-	c->xdata_len = get_be32(head + 4);
-	if (c->xdata_len > MAX_XDATA) {
-		warnx_("%s: greeting announces %u bytes of extra data, replacing the server",
-		       what, (unsigned)c->xdata_len);
-		return 1;
-	}
-	c->xdata = xmalloc(c->xdata_len);
-	n = read_full(c->fd, c->xdata, c->xdata_len, timeout_ms);
-	if (n != (ssize_t)c->xdata_len) {
-		if (n < 0 && errno == ETIMEDOUT)
-			die_code(PFI_EXIT_INTERNAL, "%s: greeting cut short", what);
-		free(c->xdata);
-		c->xdata = NULL;
-		return 1;
-	}
-	return 0;
+	return read_greeting_xdata(c, head + 4, timeout_ms, what);
 }
 
 /* connect(2) on a unix socket whose backlog is full sleeps with the
@@ -138,7 +147,15 @@ enum pfi_found pfi_connect(const struct pfi_paths *p, const struct pfi_config *c
 	if (c->fd < 0)
 		return PFI_FOUND_NOTHING;
 	check_peer(c->fd, p->socket);
-	if (pfi_read_greeting(c, cfg->timeout_ms, p->socket)) {
+	switch (pfi_read_greeting(c, cfg->timeout_ms, p->socket)) {
+	case PFI_GREETED:
+		break;
+	case PFI_GREETING_SILENT:
+		/* Perhaps only busy: not ours to replace, unless -f. */
+		die_code(PFI_EXIT_INTERNAL, "%s: no greeting within %d ms "
+			 "(server silent or overloaded; -f replaces it)",
+			 p->socket, cfg->timeout_ms);
+	case PFI_GREETING_BAD:
 		close(c->fd);
 		c->fd = -1;
 		return PFI_FOUND_GARBAGE;

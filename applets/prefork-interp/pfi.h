@@ -47,11 +47,14 @@ struct pfi_paths {
 	struct sockaddr_un addr;
 };
 
-/* One connection to a server, after its greeting. */
+/* One connection to a server, after its greeting.  A protocol extension
+ * is recognised in client.c's read_greeting_xdata and acted on in
+ * pfi_send_request_extra (and, for the call's duration, pfi_finish). */
 struct pfi_conn {
 	int fd;
-	unsigned char *xdata;   /* the greeting's extra data (for extensions) */
+	unsigned char *xdata;   /* the greeting's extra data, as sent */
 	uint32_t xdata_len;
+	unsigned extensions;    /* what the server advertised: none in 7.0.0 */
 };
 
 /* What a connection attempt found. */
@@ -59,6 +62,12 @@ enum pfi_found {
 	PFI_FOUND_SERVER,       /* greeted: conn is ready */
 	PFI_FOUND_NOTHING,      /* no socket, refused, or EOF before a greeting */
 	PFI_FOUND_GARBAGE,      /* something answered with a bad greeting */
+};
+
+enum pfi_greeting {
+	PFI_GREETED,
+	PFI_GREETING_BAD,       /* EOF first, or not a greeting */
+	PFI_GREETING_SILENT,    /* nothing within the timeout */
 };
 
 /* The process state the client keeps for its children: the caller's
@@ -82,7 +91,8 @@ int pfi_max_sockets(void);
 /* client.c */
 enum pfi_found pfi_connect(const struct pfi_paths *p, const struct pfi_config *cfg,
 			   struct pfi_conn *c);
-int pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const char *what);
+enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms,
+				    const char *what);
 void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg);
 void pfi_send_request_extra(const struct pfi_conn *c, const struct pfi_config *cfg);
 _Noreturn void pfi_finish(const struct pfi_conn *c);

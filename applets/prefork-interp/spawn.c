@@ -69,7 +69,8 @@ void pfi_close_fds_except(const int *keep, size_t nkeep)
 
 	if (nkeep > sizeof sorted / sizeof sorted[0])
 		die("close_fds_except: too many fds to keep");
-	memcpy(sorted, keep, nkeep * sizeof *keep);
+	if (nkeep)
+		memcpy(sorted, keep, nkeep * sizeof *keep);
 	qsort(sorted, nkeep, sizeof *sorted, cmp_int);
 	for (size_t i = 0; i < nkeep; i++) {
 		if (sorted[i] < (int)next)
@@ -236,8 +237,15 @@ void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
 	close(f.watch_out);
 	wait_setup(p, cfg, setup);
 	c->fd = pair[0];
-	if (pfi_read_greeting(c, cfg->timeout_ms, "new server"))
+	switch (pfi_read_greeting(c, cfg->timeout_ms, "new server")) {
+	case PFI_GREETED:
+		return;
+	case PFI_GREETING_SILENT:
+		abandon(p, xasprintf("new server (%s): no greeting within %d ms",
+				     cfg->script ? cfg->script : cfg->interp, cfg->timeout_ms));
+	case PFI_GREETING_BAD:
 		abandon(p, xasprintf("server setup of %s ended without starting a "
 				     "server (does the script hand over to prefork-interp?)",
 				     cfg->script ? cfg->script : cfg->interp));
+	}
 }

@@ -9,6 +9,7 @@ and the exit status goes back to the client.  Python 3 standard library only.
 MINI_XDATA (in the environment of the starting call) is sent as the
 greeting's extra data, to test its length in network byte order.
 MINI_PIDFILE: the server writes its pid there once it is serving.
+Each call's script sees the server's pid in MINI_SERVER_PID.
 """
 import os
 import select
@@ -18,6 +19,7 @@ import struct
 import sys
 
 HERE = os.path.abspath(__file__)
+SERVER_PID = 0
 
 
 def read_exact(sock, n):
@@ -71,6 +73,7 @@ def run_executor(fds, env, argv):
         os.dup2(fd, i)
     os.closerange(3, 65536)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # Python ignores it
     try:
         os.execvpe('sh', script_argv(argv), env)
     finally:
@@ -85,6 +88,7 @@ def monitor(conn, xdata):
         fds, env, argv = receive_request(conn)
     except EOFError:
         os._exit(0)
+    env[b'MINI_SERVER_PID'] = str(SERVER_PID).encode()
     pid = run_executor(fds, env, argv)
     for fd in fds:
         os.close(fd)
@@ -106,6 +110,8 @@ def serve(listen_fd, call_fd, watch_in, watch_out):
     if os.fork():
         os._exit(0)                     # the setup run ends here
     os.setsid()
+    global SERVER_PID
+    SERVER_PID = os.getpid()
     listener = socket.socket(fileno=listen_fd)
     listener.setblocking(False)
     if os.fork() == 0:

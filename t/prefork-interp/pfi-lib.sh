@@ -1,0 +1,83 @@
+# Shared set-up for the prefork-interp tests; source after lib.sh.
+# Every server lives in $T/run, private to this run of the test, and is
+# stopped (its socket deleted, its exit awaited) before the test ends.
+
+PFI_T=$T_SRC/prefork-interp
+MINI=$PFI_T/miniserver.py
+FAKESOCK=$PFI_T/fakesock.py
+# Python 3.9 or later (socket.recv_fds, os.pidfd_open); the system's, not a
+# version manager's shim, when there is one.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+export XDG_RUNTIME_DIR="$T/run"
+RUNDIR=$XDG_RUNTIME_DIR/sockkit-prefork
+mkdir -m 700 "$XDG_RUNTIME_DIR" || exit 1
+export SOCKKIT_PREFORK_TIMEOUT=10
+unset PREFORK_INTERP
+ulimit -c 0
+# The two link forms: a link named prefork-interp, and one under another
+# name whose #! line names the applet.
+ln -s "$SOCKKIT" "$T/prefork-interp"
+ln -s "$SOCKKIT" "$T/sockkit-link"
+PFI="$T/prefork-interp"
+
+# Server pids seen so far (MINI_SERVER_PID, or the Perl server's pid).
+pfi_servers=
+
+note_server() {
+	case " $pfi_servers " in
+	*" $1 "*) ;;
+	*) pfi_servers="$pfi_servers $1" ;;
+	esac
+}
+
+# wait_gone PID: wait (at most 10 s) for a process that is not our child
+# to end; 0 if it did.  A pidfd is readable once the process has exited
+# (even while it waits, a zombie, for a busy init to reap it).
+wait_gone() {
+	"$PY" -c '
+import os, select, sys
+try:
+    fd = os.pidfd_open(int(sys.argv[1]))
+except ProcessLookupError:
+    sys.exit(0)
+sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)' "$1"
+}
+
+# stop_servers: delete every socket (each watcher sees it, each server
+# quits) and wait for every server this test noted.
+stop_servers() {
+	rm -f "$RUNDIR"/s*
+	for _p in $pfi_servers; do
+		wait_gone "$_p" || diag "server $_p did not quit"
+	done
+	pfi_servers=
+}
+
+# mini_script FILE FORM BODY: a shell script served by miniserver.py, with
+# the #! line of FORM: link (#!$T/prefork-interp -U,python3,MINI) or
+# dispatch (#!$T/sockkit-link prefork-interp -U python3 MINI).
+mini_script() {
+	case $2 in
+	link) printf '#!%s -U,%s,%s\n' "$T/prefork-interp" "$PY" "$MINI" >"$1" ;;
+	dispatch) printf '#!%s prefork-interp -U %s %s\n' "$T/sockkit-link" "$PY" "$MINI" >"$1" ;;
+	esac
+	printf '%s\n' "$3" >>"$1"
+	chmod +x "$1"
+}
+
+# fakesock MODE PATH: start a misbehaving socket; sets fake_pid once it
+# said "ready" (read through a FIFO: an event, not a guess).
+fakesock() {
+	rm -f "$T/fake.fifo"
+	mkfifo "$T/fake.fifo"
+	"$PY" "$FAKESOCK" "$1" "$2" >"$T/fake.fifo" 2>"$T/fake.err" &
+	fake_pid=$!
+	_ready=$(bounded 10 head -n 1 "$T/fake.fifo")
+	[ "$_ready" = ready ] || diag "fakesock $1 did not start: $(cat "$T/fake.err")"
+}
+
+stop_fakesock() {
+	kill "$fake_pid" 2>/dev/null
+	wait "$fake_pid" 2>/dev/null
+}
