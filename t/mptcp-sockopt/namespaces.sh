@@ -5,6 +5,12 @@
 . "$T_SRC/mptcp-sockopt/common.sh"
 
 require_mptcp
+for tool in unshare sysctl ip; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		skip "network namespaces" "$tool is not installed"
+		done_testing
+	fi
+done
 if ! unshare -n true 2>/dev/null; then
 	skip "network namespaces" "unshare -n is not permitted here"
 	done_testing
