@@ -42,7 +42,7 @@ static const struct opt opts[O_COUNT] = {
 	[O_VERBOSE] = { 'v', "verbose", OPT_FLAG, NULL,
 			"print every value read as TAP comments", 0, 0 },
 	[O_CONNECT] = { 'c', "connect", OPT_FLAG, NULL,
-			"report mode: connect to HOST PORT and describe the connection", 0, 0 },
+			"report mode: connect to HOST PORT (numeric) and describe it", 0, 0 },
 	[O_JSON] = { 0, "json", OPT_FLAG, NULL, "with -c: print JSON", 0, 0 },
 	[O_LISTEN] = { 'l', "listen", OPT_FLAG, NULL,
 		       "listen on loopback, print \"port:N\", serve one connection", 0, 0 },
@@ -51,7 +51,7 @@ static const struct opt opts[O_COUNT] = {
 
 static const struct cmd cmd = {
 	.name = "mptcp-sockopt",
-	.operands = "[-c HOST PORT]",
+	.operands = "[HOST PORT]",
 	.summary = "Check the kernel's MPTCP socket options over loopback (TAP), "
 		   "or report on an MPTCP connection.",
 	.opts = opts,
