@@ -153,6 +153,10 @@ static void drain(int fd)
 		;
 }
 
+/* Each fence carries its own number, so that a late fence of an earlier
+ * probe is never taken for this one's. */
+static unsigned fence_seq;
+
 /* Send the fence from the probe's socket; the fence socket, or -1. */
 static int send_fence(const struct bt_config *cfg, int s, int family)
 {
@@ -162,9 +166,25 @@ static int send_fence(const struct bt_config *cfg, int s, int family)
 
 	if (fence < 0)
 		return -1;
-	if (sendto(s, payload, sizeof payload, 0, (const struct sockaddr *)ss, len) < 0)
+	fence_seq++;
+	if (sendto(s, &fence_seq, sizeof fence_seq, 0, (const struct sockaddr *)ss, len) < 0)
 		return -1;
 	return fence;
+}
+
+/* Wait, with the bound, until this probe's fence has come. */
+static void wait_fence(const struct bt_config *cfg, int fence)
+{
+	int64_t deadline = now_ms() + cfg->wait_ms;
+	unsigned got;
+
+	for (;;) {
+		while (recv(fence, &got, sizeof got, MSG_DONTWAIT) == (ssize_t)sizeof got)
+			if (got == fence_seq)
+				return;
+		if (wait_readable(fence, ms_left(deadline)) <= 0)
+			return;
+	}
 }
 
 /* The original: up to two select() calls sharing one timeout. */
@@ -197,8 +217,7 @@ static int collect_fast(const struct bt_config *cfg, int s, int family, int sa, 
 
 	if (fence >= 0) {
 		/* Bounded: a lost fence only costs the bound, not the verdict. */
-		wait_readable(fence, cfg->wait_ms);
-		drain(fence);
+		wait_fence(cfg, fence);
 		if (poll_two(sa, sb, 0, &ra, &rb) < 0)
 			return -1;
 	} else {
