@@ -34,4 +34,28 @@ else
 	skip "--netns without the right to make a namespace" "unshare -U does not work here"
 fi
 
+# An unprivileged user gets a user namespace as well (exit 4 where the
+# system forbids unprivileged user namespaces).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKKIT" bindtest -n -s
+	case $rc in
+	0)
+		pass "--netns as an unprivileged user: exit 0"
+		is "$(row loop4 | cut -f 4)" "o[12]" "--netns as an unprivileged user: lo is up"
+		;;
+	4)
+		pass "--netns as an unprivileged user: exit 4"
+		like "$(cat "$T/err")" '^bindtest: --netns: cannot ' "--netns as an unprivileged user: the reason"
+		;;
+	126|127)
+		skip "--netns as an unprivileged user" "nobody cannot run $SOCKKIT"
+		;;
+	*)
+		is_rc 0 "--netns as an unprivileged user"
+		;;
+	esac
+else
+	skip "--netns as an unprivileged user" "needs root and setpriv(1)"
+fi
+
 done_testing

@@ -115,4 +115,14 @@ is "$(row loop4 | cut -f 4)" "o[1---]" "-s -t -A -1 -l: loop4 and loop6 both lis
 run bt -s -t
 is "$(row loop6 | cut -f 3)" "o[]" "-s -t: no connect without -A or -P: o[]"
 
+# The readiness waits give the verdicts of the original's full wait (a
+# short bound keeps this quick; deliveries on loopback are synchronous).
+for args in "-A -o 127.0.0.2" "-6 -A" "-t -A -o 127.0.0.1"; do
+	run bt -s $args
+	table_of >"$T/fast"
+	run bt -s --full-wait -w 10 $args
+	is_rc 0 "-s --full-wait $args: exit 0"
+	is "$(table_of)" "$(cat "$T/fast")" "-s $args: the same table with --full-wait"
+done
+
 done_testing
