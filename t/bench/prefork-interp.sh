@@ -1,0 +1,69 @@
+#!/bin/sh
+# Benchmark: a warm call of a trivial Perl script (Proc::Prefork::Interp,
+# ending with POSIX::_exit) through `sockkit prefork-interp` and through
+# Debian's /usr/bin/prefork-interp (chiark-utils 7.0.0), side by side, with
+# the same Perl module; then the cold start (-f: a fresh server every run)
+# of both against running the script directly.
+# Usage: t/bench/prefork-interp.sh [BUILDDIR [RUNS]]   (default: build, 300)
+# Needs hyperfine, perl, chiark-scripts, libio-fdpass-perl, chiark-utils-bin.
+set -eu
+build=${1:-build}
+runs=${2:-300}
+sockkit=$(readlink -f "$build/sockkit")
+orig=/usr/bin/prefork-interp
+tmp=$(mktemp -d)
+export XDG_RUNTIME_DIR="$tmp/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+
+for need in hyperfine perl "$orig"; do
+	command -v "$need" >/dev/null 2>&1 || { echo "missing: $need" >&2; exit 1; }
+done
+perl -MProc::Prefork::Interp -e 1 || exit 1
+
+cat >"$tmp/trivial.pl" <<'PL'
+use strict;
+use POSIX ();
+use Proc::Prefork::Interp;
+prefork_initialisation_complete();
+POSIX::_exit(0);
+PL
+
+# Both clients' servers are stopped however the benchmark ends.
+stop() {
+	"$sockkit" prefork-interp --kill -U perl "$tmp/trivial.pl" 2>/dev/null || :
+	"$orig" --kill -U perl "$tmp/trivial.pl" 2>/dev/null || :
+	rm -rf "$tmp"
+}
+trap stop EXIT
+
+cd "$tmp"
+report() {
+	python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+for x in r:
+    print(f"  {x['command']:<58} {x['mean']*1e3:7.2f} ms ± {x['stddev']*1e3:5.2f}")
+print(f"  ratio sockkit / chiark-utils: {r[0]['mean']/r[1]['mean']:.3f}")
+PY
+}
+
+echo "warm call ($runs runs each, hyperfine -N, after 30 warm-up calls):"
+hyperfine -N --warmup 30 --runs "$runs" --export-json "$tmp/warm.json" \
+	"$sockkit prefork-interp -U perl trivial.pl" \
+	"$orig -U perl trivial.pl" >/dev/null 2>&1
+report "$tmp/warm.json"
+
+cold=$((runs / 10 > 10 ? runs / 10 : 10))
+echo "cold start (-f: a fresh server every call; $cold runs each):"
+hyperfine -N --warmup 3 --runs "$cold" --export-json "$tmp/cold.json" \
+	"$sockkit prefork-interp -f -U perl trivial.pl" \
+	"$orig -f -U perl trivial.pl" \
+	"perl trivial.pl" >/dev/null 2>&1
+report "$tmp/cold.json"
+python3 - "$tmp/cold.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+d = r[2]["mean"]
+print(f"  cold-start overhead over a direct run: sockkit {(r[0]['mean']-d)*1e3:.2f} ms,"
+      f" chiark-utils {(r[1]['mean']-d)*1e3:.2f} ms")
+PY
