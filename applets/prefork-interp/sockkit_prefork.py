@@ -73,6 +73,7 @@ class _ExitState:
     main_frame = None            # the __main__ module's frame
     last_exit = None             # the SystemExit our sys.exit raised last
     safe = True                  # no atexit hook precedes ours
+    chan = None                  # socket to the server, for early status
 
 
 _ex = _ExitState()
@@ -142,6 +143,16 @@ def _fast_exit(code):
     _ex.done = True
     if not _flush_everything():
         code = 120
+    if _ex.chan is not None:
+        # From here only SIGKILL could change how this process ends; the
+        # server compares what we say with what wait() says.
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        for fd in (0, 1, 2):
+            os.close(fd)         # the caller's pipes see EOF now
+        try:
+            _ex.chan.send(struct.pack(">I", (code & 0xff) << 8))
+        except OSError:
+            pass
     os._exit(code)
 
 
@@ -322,7 +333,7 @@ def _parse_env(value):
 
 class _Call:
     __slots__ = ("sock", "buf", "fds", "ext", "req", "pid", "signals",
-                 "kill_at", "gone")
+                 "kill_at", "gone", "chan", "reported")
 
     def __init__(self, sock):
         self.sock = sock
@@ -334,6 +345,8 @@ class _Call:
         self.signals = []        # wire codes waiting for the executor
         self.kill_at = None
         self.gone = False
+        self.chan = None         # the executor's socket: its early status
+        self.reported = None     # the status already sent, if sent early
 
 
 _ANC = socket.CMSG_SPACE(8 * 4)
@@ -356,6 +369,8 @@ class _Server:
         self.by_pid = {}         # executor pid -> _Call
         self.queue = []
         self.spares = []         # (pid, socket)
+        self.chans = {}          # executor socket fd -> _Call
+        self.early_status = opts["early_status"]
         self.quitting = None
         self.last_busy = time.monotonic()
         self.sel = select.epoll()
@@ -382,7 +397,11 @@ class _Server:
                 for pid, sock in self.spares:
                     sock.close()
                 os._exit(0)
-            need_spare = (not self.quitting and not self.spares)
+            # Fork the next spare when it costs no caller time: while no
+            # executor runs (a fork competes with it for the CPU and holds
+            # up its status), or when a call is waiting for one.
+            need_spare = (not self.quitting and not self.spares
+                          and (self.queue or not self.by_pid))
             timeout = 0 if need_spare else self.timeout()
             events = [] if need_spare and self.queue else \
                 self.sel.poll(timeout)
@@ -438,6 +457,8 @@ class _Server:
             self.accept()
         elif fd in self.calls:
             self.readable(self.calls[fd])
+        elif fd in self.chans:
+            self.early(self.chans[fd])
 
     # -- accepting and reading calls
     def accept(self):
@@ -628,15 +649,49 @@ class _Server:
                 sock.close()
                 self.queue.insert(0, c)
                 continue
-            sock.close()
             for fd in fds:
                 os.close(fd)
             c.fds = []
             c.pid = pid
             self.by_pid[pid] = c
+            if self.early_status:
+                c.chan = sock
+                self.chans[sock.fileno()] = c
+                self.sel.register(sock.fileno(), select.EPOLLIN)
+            else:
+                sock.close()
             for code in c.signals:
                 self.forward(c, code)
             c.signals = []
+
+    def early(self, c):
+        """The executor's status, sent just before its _exit with every
+        signal blocked: the process teardown (milliseconds for a big
+        interpreter) then happens off the caller's time.  reap() checks
+        it against the real one."""
+        try:
+            data = c.chan.recv(4)
+        except OSError:
+            data = b""
+        self.close_chan(c)
+        if len(data) != 4 or c.gone:
+            return
+        (status,) = struct.unpack(">I", data)
+        c.reported = status
+        self.report(c, status)
+
+    def close_chan(self, c):
+        if c.chan is not None:
+            self.sel.unregister(c.chan.fileno())
+            del self.chans[c.chan.fileno()]
+            c.chan.close()
+            c.chan = None
+
+    def report(self, c, status):
+        rec = struct.pack(">I", status)
+        self.send(c, bytes([REC_STATUS]) + rec if c.ext else rec)
+        self.sel.unregister(c.sock.fileno())
+        c.gone = True            # nothing more from or to this caller
 
     def reap(self):
         while True:
@@ -662,10 +717,12 @@ class _Server:
                 continue
             del self.by_pid[pid]
             self.last_busy = time.monotonic()
+            self.close_chan(c)
+            if c.reported is not None and c.reported != status:
+                self.log("err", "executor [%d] reported status %#x, but "
+                         "its wait status is %#x" % (pid, c.reported, status))
             if not c.gone:
-                rec = struct.pack(">I", status)
-                self.send(c, bytes([REC_STATUS]) + rec if c.ext else rec)
-                self.sel.unregister(c.sock.fileno())
+                self.report(c, status)
             del self.calls[c.sock.fileno()]
             c.sock.close()
 
@@ -716,6 +773,8 @@ class _Server:
             c.sock.close()
         for _, s in self.spares:
             s.close()
+        for c in self.chans.values():
+            c.chan.close()
 
 
 class _Executor(Exception):
@@ -740,7 +799,7 @@ def _become_spare(server, sock):
     _prewarm(server.stdio_encoding)
     head = _recv_request(sock)
     flags, umask, n, fds, blob = head
-    sock.close()
+    _ex.chan = sock
     _apply_call(flags, umask, fds, blob, server.stdio_encoding)
 
 
@@ -872,6 +931,7 @@ DEFAULTS = {
     "log": "syslog",             # "syslog", a file name, or None
     "hangup_grace": 5.0,         # seconds between SIGINT and SIGKILL
     "fast_exit": True,           # skip teardown when the outcome is certain
+    "early_status": True,        # with fast_exit: report before teardown
 }
 
 
