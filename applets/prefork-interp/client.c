@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "ext.h"
 #include "io.h"
 #include "pfi.h"
 
@@ -208,7 +209,7 @@ static void build_message(struct buf *b, const struct pfi_config *cfg)
 
 void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
 {
-	static const char signalling = 0;
+	const unsigned char signalling = pfi_ext_signalling_byte(c);
 	struct buf b = { 0 };
 
 	if (write_all(c->fd, &signalling, 1) < 0)
@@ -227,8 +228,8 @@ void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
  * nothing more. */
 void pfi_send_request_extra(const struct pfi_conn *c, const struct pfi_config *cfg)
 {
-	(void)c;
 	(void)cfg;
+	pfi_ext_send(c);       /* sockkit-x1, when offered: ext.c */
 }
 
 /* ---- the exit status ---- */
@@ -277,6 +278,8 @@ _Noreturn void pfi_exit_like(int status, const char *what)
  * that dies closes the socket and ends it. */
 _Noreturn void pfi_finish(const struct pfi_conn *c)
 {
+	if (pfi_ext_offered(c))
+		pfi_ext_finish(c);      /* records and signals: ext.c */
 	unsigned char st[4];
 	ssize_t n = read_full(c->fd, st, sizeof st, -1);
 	uint32_t status;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "ext.h"
 #include "io.h"
 #include "pfi.h"
 
@@ -152,7 +153,8 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 		if (set_cloexec(keep[i], 0) < 0)
 			_exit(PFI_EXIT_INTERNAL);
 	pfi_close_fds_except(keep, 4);
-	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d",
+	/* The third word: we read xdata, so a server may offer sockkit-x1. */
+	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d " PFI_EXT_WORD,
 			      (long long)bound->st_mtim.tv_sec, (long)bound->st_mtim.tv_nsec,
 			      f->listener, f->call, f->watch_in, f->watch_out);
 	if (setenv("PREFORK_INTERP", env, 1) < 0)

@@ -17,7 +17,7 @@ for f in $FORMS; do
 	chmod +x "$T/$f-strict.py"
 	run "$T/$f-strict.py" one two
 	is_rc 3 "$f: strict 7.0.0 server: its status"
-	is "$(cat "$T/rec-$f")" "env v1 2 signalling 00 fds 3 extra 0 argv $PY $T/$f-strict.py one two" \
+	is "$(cat "$T/rec-$f")" "env v1 sockkit-x1 signalling 00 fds 3 extra 0 argv $PY $T/$f-strict.py one two" \
 		"$f: empty xdata: 7.0.0 request only (byte 00, 3 fds, nothing after)"
 done
 

@@ -25,7 +25,7 @@ while len(blob) < n:
 extra = b""
 if select.select([call], [], [], 0.3)[0]:
     extra = call.recv(100)
-words = [env[0].split(",")[0], str(len(env))]
+words = [env[0].split(",")[0]] + env[2:]
 with open(out, "w") as f:
     f.write("env %s signalling %s fds %d extra %d argv %s\n" % (
         " ".join(words), sig.hex(), len(got), len(extra),

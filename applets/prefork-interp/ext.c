@@ -1,0 +1,199 @@
+/* prefork-interp: the sockkit-x1 extension, client side.
+ *
+ * After the 7.0.0 request (whose first byte is then 0x01, not 0x00) the
+ * client sends the caller's working directory as an O_PATH fd and its
+ * umask; while the script runs it forwards the signals below as one byte
+ * each, and reads 5-byte records: 'T' (the script stopped: stop too) and
+ * 'X' (the final wait status).  Full byte layout: prefork-interp(1). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ext.h"
+#include "io.h"
+
+enum {
+	REC_STATUS = 'X',       /* u32 wait status; the last record */
+	REC_STOPPED = 'T',      /* u32 wire code of the stop signal */
+	REC_LEN = 5,
+	RECORD_TIMEOUT_MS = 10000,      /* the rest of a record, once begun */
+};
+
+/* Wire codes are fixed numbers (Linux x86/arm numbering), mapped to this
+ * system's signals, so that both ends agree whatever the architecture. */
+static const struct {
+	int sig;
+	unsigned char code;
+} forwarded[] = {
+	{ SIGHUP, 1 }, { SIGINT, 2 }, { SIGQUIT, 3 }, { SIGUSR1, 10 },
+	{ SIGUSR2, 12 }, { SIGTERM, 15 }, { SIGCONT, 18 }, { SIGTSTP, 20 },
+	{ SIGWINCH, 28 },
+};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* Handlers only write the code here; the relay loop sends it on. */
+static int sig_pipe[2] = { -1, -1 };
+
+int pfi_ext_offered(const struct pfi_conn *c)
+{
+	const char *p = (const char *)c->xdata;
+	const char *end = p + c->xdata_len;
+
+	/* xdata: NUL-terminated words; unknown words are ignored. */
+	while (p && p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul)
+			return 0;
+		if (!strcmp(p, PFI_EXT_WORD))
+			return 1;
+		p = nul + 1;
+	}
+	return 0;
+}
+
+unsigned char pfi_ext_signalling_byte(const struct pfi_conn *c)
+{
+	return pfi_ext_offered(c) ? 1 : 0;
+}
+
+static unsigned char code_of(int sig)
+{
+	for (size_t i = 0; i < NFORWARDED; i++)
+		if (forwarded[i].sig == sig)
+			return forwarded[i].code;
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char code = code_of(sig);
+
+	/* A full pipe drops the code: 64 KiB of pending signals is plenty. */
+	ssize_t r = write(sig_pipe[1], &code, 1);
+
+	(void)r;
+	errno = saved;
+}
+
+static void install_forwarding(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		die_code(PFI_EXIT_INTERNAL, "pipe: %s", strerror(errno));
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NFORWARDED; i++) {
+		struct sigaction old;
+
+		/* What the caller ignores, a direct run would ignore too (e.g.
+		 * INT and QUIT in a background job of a non-interactive shell). */
+		if (sigaction(forwarded[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		if (sigaction(forwarded[i].sig, &sa, NULL) < 0)
+			die_code(PFI_EXIT_INTERNAL, "sigaction: %s", strerror(errno));
+	}
+}
+
+/* 01-request tail: the cwd fd (payload byte 00), u32 M = 4, u32 umask. */
+void pfi_ext_send(const struct pfi_conn *c)
+{
+	unsigned char block[8];
+	int cwd;
+
+	if (!pfi_ext_offered(c))
+		return;
+	install_forwarding();
+	/* O_PATH: a directory we may not read, or one renamed since, still
+	 * works; the fd names the directory itself, not its path. */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		die_code(PFI_EXIT_INTERNAL, "open current directory: %s", strerror(errno));
+	if (send_fd(c->fd, cwd) < 0)
+		die_code(PFI_EXIT_INTERNAL, "send current directory: %s", strerror(errno));
+	close(cwd);
+	put_be32(block, 4);
+	put_be32(block + 4, (uint32_t)pfi_saved.umask);
+	if (write_all(c->fd, block, sizeof block) < 0)
+		die_code(PFI_EXIT_INTERNAL, "send request: %s", strerror(errno));
+}
+
+/* The script stopped (it got our TSTP): stop as the shell expects, and
+ * when continued our SIGCONT handler tells the server to continue it. */
+static void stop_like_the_script(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, mine;
+	sigset_t set;
+
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &mine);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGTSTP);
+	sigaction(SIGTSTP, &mine, NULL);
+}
+
+static void relay_signals(int sock)
+{
+	unsigned char codes[64];
+	ssize_t n;
+
+	while ((n = read(sig_pipe[0], codes, sizeof codes)) > 0)
+		if (write_all(sock, codes, (size_t)n) < 0 && errno != EPIPE)
+			die_code(PFI_EXIT_INTERNAL, "forward signal: %s", strerror(errno));
+}
+
+/* Returns when a record other than the final status was handled. */
+static void read_record(int sock)
+{
+	unsigned char rec[REC_LEN];
+	ssize_t n = read_full(sock, rec, sizeof rec, RECORD_TIMEOUT_MS);
+	uint32_t value;
+
+	if (n < 0)
+		die_code(PFI_EXIT_INTERNAL, "read from server: %s", strerror(errno));
+	if (n != REC_LEN)
+		die_code(PFI_EXIT_INTERNAL, "server closed the call without an exit status");
+	value = get_be32(rec + 1);
+	switch (rec[0]) {
+	case REC_STATUS:
+		if (value > 0x7fffffff)
+			die_code(PFI_EXIT_INTERNAL, "exit status 0x%x out of range",
+				 (unsigned)value);
+		pfi_exit_like((int)value, "script");
+	case REC_STOPPED:
+		stop_like_the_script();
+		return;
+	default:
+		die_code(PFI_EXIT_INTERNAL, "unknown record 0x%02x from server", rec[0]);
+	}
+}
+
+/* Like pfi_finish, this wait is bounded by the script, not by us: a
+ * server that dies closes the socket and ends it. */
+_Noreturn void pfi_ext_finish(const struct pfi_conn *c)
+{
+	struct pollfd p[2] = {
+		{ .fd = c->fd, .events = POLLIN },
+		{ .fd = sig_pipe[0], .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_code(PFI_EXIT_INTERNAL, "poll: %s", strerror(errno));
+		}
+		if (p[1].revents)
+			relay_signals(c->fd);
+		if (p[0].revents)
+			read_record(c->fd);
+	}
+}
