@@ -1,0 +1,140 @@
+#!/bin/sh
+# sockkit-x1 through sockkit's client, both #! forms: the caller's working
+# directory (as a directory fd: a renamed one works) and umask; HUP INT
+# QUIT TERM USR1 USR2 WINCH reach the script; TSTP stops the script and then
+# the client, CONT resumes both; the caller going away ends the script
+# (SIGINT, then SIGKILL after the grace).
+. "$T_SRC/lib.sh"
+. "$T_SRC/prefork-python/pylib.sh"
+
+# Callers in several directories share one server (-g), so the directory
+# can only come from the call.
+mkcwd() {
+	for f in $FORMS; do
+		case $f in
+		A) bang="#!$T/sockkit prefork-interp -U -g cwd$f$$ $PY" ;;
+		B) bang="#!$T/prefork-interp -U,-g,cwd$f$$,$PY" ;;
+		esac
+		cat >"$T/$f-cwd.py" <<PY
+$bang
+import sockkit_prefork, os
+sockkit_prefork.initialisation_complete(log="$T/log")
+print(os.getcwd(), oct(os.umask(0)), os.getppid())
+PY
+		chmod +x "$T/$f-cwd.py"
+	done
+}
+mkcwd
+mkdir "$T/d1" "$T/d2" "$T/d3"
+
+mk sig "log='$T/log', hangup_grace=0.5" <<'PY'
+import sockkit_prefork, os, sys, signal, time
+@INIT@
+mode, ready = sys.argv[1], sys.argv[2]
+def got(sig, frame):
+    print("got", signal.Signals(sig).name, flush=True)
+    sys.exit(0)
+if mode == "catch":
+    for s in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2",
+              "SIGWINCH"):
+        signal.signal(getattr(signal, s), got)
+elif mode == "ignore-int":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+with open(ready + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(ready + ".tmp", ready)
+try:
+    for i in range(400):
+        if mode == "tstp" and os.path.exists(ready + ".go"):
+            print("continued", flush=True)
+            sys.exit(0)
+        time.sleep(0.025)
+except KeyboardInterrupt:
+    open(ready + ".int", "w").close()
+    raise
+print("timed out", flush=True)
+sys.exit(9)
+PY
+
+# bg SCRIPT ARGS...: start a call in the background, in a process group of
+# its own (as a shell with job control would), INT and QUIT not ignored
+# (as they are for "&" in a non-interactive shell); $bgpid is the client.
+bg() {
+	"$PY" -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGQUIT):
+    signal.signal(s, signal.SIG_DFL)
+os.setpgid(0, 0)
+os.execv(sys.argv[1], sys.argv[1:])' "$@" >"$T/bgout" 2>"$T/bgerr" &
+	bgpid=$!
+}
+
+for f in $FORMS; do
+	s=$T/$f-cwd.py
+	cd "$T/d1"
+	run "$s"
+	like "$(cat "$T/out")" "^$T/d1 0o22 [0-9]+\$" "$f: the caller's directory"
+	server=$(cut -d' ' -f3 "$T/out")
+	cd "$T/d2"
+	(umask 077; run "$s"; cat "$T/out" >"$T/out2")
+	is "$(cut -d' ' -f1-2 "$T/out2")" "$T/d2 0o77" "$f: another directory, another umask"
+	is "$(cut -d' ' -f3 "$T/out2")" "$server" "$f: ... through the same server"
+	cd "$T/d3"
+	mv "$T/d3" "$T/d3-renamed"
+	run "$s"
+	is "$(cut -d' ' -f1 "$T/out")" "$T/d3-renamed" "$f: a directory renamed under the caller"
+	mv "$T/d3-renamed" "$T/d3"
+	cd "$T"
+
+	s=$T/$f-sig.py
+	for sig in HUP INT QUIT TERM USR1 USR2 WINCH; do
+		rm -f "$T/ready"
+		bg "$s" catch "$T/ready"
+		if wait_for "$T/ready"; then
+			kill -s "$sig" "$bgpid"
+			wait "$bgpid"
+			rc=$?
+			is "$(cat "$T/bgout")" "got SIG$sig" "$f: SIG$sig reaches the script"
+			is "$rc" 0 "$f: ... and its status comes back"
+		else
+			fail "$f: SIG$sig: script never got ready"
+			kill -9 "$bgpid"
+		fi
+	done
+
+	rm -f "$T/ready" "$T/ready.go"
+	bg "$s" tstp "$T/ready"
+	wait_for "$T/ready"
+	ex=$(cat "$T/ready")
+	kill -s TSTP "$bgpid"
+	wait_state "$ex" T && pass "$f: TSTP stops the script" || fail "$f: TSTP stops the script"
+	wait_state "$bgpid" T && pass "$f: ... and then the client" || fail "$f: ... and then the client"
+	kill -s CONT "$bgpid"
+	wait_state "$ex" "R|S" && pass "$f: CONT resumes the script" || fail "$f: CONT resumes the script"
+	wait_state "$bgpid" "R|S" && pass "$f: ... and the client" || fail "$f: ... and the client"
+	touch "$T/ready.go"
+	wait "$bgpid"
+	rc=$?
+	is "$(cat "$T/bgout")" "continued" "$f: the script went on after CONT"
+	is "$rc" 0 "$f: ... and ended normally"
+
+	rm -f "$T/ready" "$T/ready.int"
+	bg "$s" wait "$T/ready"
+	wait_for "$T/ready"
+	ex=$(cat "$T/ready")
+	kill -9 "$bgpid"
+	{ wait "$bgpid"; } 2>/dev/null
+	wait_gone "$ex" && pass "$f: caller killed: the script ends" || fail "$f: caller killed: the script ends"
+	[ -e "$T/ready.int" ] && pass "$f: ... by SIGINT" || fail "$f: ... by SIGINT"
+
+	rm -f "$T/ready"
+	bg "$s" ignore-int "$T/ready"
+	wait_for "$T/ready"
+	ex=$(cat "$T/ready")
+	kill -9 "$bgpid"
+	{ wait "$bgpid"; } 2>/dev/null
+	wait_gone "$ex" && pass "$f: SIGINT ignored: SIGKILL after the grace" ||
+		fail "$f: SIGINT ignored: SIGKILL after the grace"
+done
+grep -q 'caller gone, SIGKILL' "$T/log" && pass "the SIGKILL is logged" || fail "the SIGKILL is logged"
+
+done_testing
