@@ -33,9 +33,14 @@ for a in "" $("$SOCKKIT" --list); do
 	like "$(cat "$T/err")" "^$name: write error on standard output: Bad file descriptor$" \
 		"$name --help with stdout closed: says why"
 
-	"$@" --help >/dev/full 2>&-
-	rc=$?
-	is_rc 1 "$name --help >/dev/full with stderr closed: exit 1"
+	# valgrind itself cannot run without a stderr.
+	if [ -n "${SOCKKIT_UNDER_VALGRIND:-}" ]; then
+		skip "$name --help >/dev/full with stderr closed" "valgrind needs stderr"
+	else
+		"$@" --help >/dev/full 2>&-
+		rc=$?
+		is_rc 1 "$name --help >/dev/full with stderr closed: exit 1"
+	fi
 
 	"$@" --no-such </dev/null >&- 2>&-
 	rc=$?
