@@ -90,14 +90,6 @@ static const struct {
 	{ "one4", AF_INET, "0.0.0.1" },
 };
 
-/* What the command line asked for, before a table's settings are chosen. */
-struct request {
-	struct bt_config base;
-	int all, json, netns;
-	int port_given;
-	const char *other, *bcast;
-};
-
 /* ---- checking the command line -------------------------------------------- */
 
 static void check_exclusions(const struct opt_value *v)
@@ -191,7 +183,7 @@ static void check_broadcast(const char *text)
 			  "(255.255.255.255 or an interface's broadcast address)", text);
 }
 
-static void parse_request(int argc, char **argv, struct request *rq)
+void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 {
 	struct opt_value v[O_COUNT];
 	struct bt_config *c = &rq->base;
@@ -261,7 +253,7 @@ static const char *socktype_name(int socktype)
 	return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
 }
 
-static unsigned choose_port(const struct request *rq, int socktype)
+static unsigned choose_port(const struct bt_request *rq, int socktype)
 {
 	unsigned port = 0;
 	int err;
@@ -355,7 +347,7 @@ static void make_header(const struct bt_config *c, char *buf, size_t size)
 
 /* The settings of one table: the request's, with the port, the -o and -b
  * addresses for that port, and the -a combination. */
-static void table_config(const struct request *rq, struct bt_config *c)
+static void table_config(const struct bt_request *rq, struct bt_config *c)
 {
 	c->port = choose_port(rq, c->socktype);
 	c->have_other4 = c->have_other6 = 0;
@@ -371,7 +363,7 @@ static void table_config(const struct request *rq, struct bt_config *c)
 	}
 }
 
-static void print_table(const struct request *rq, const struct bt_config *c,
+static void print_table(const struct bt_request *rq, const struct bt_config *c,
 			const struct bt_addr *addrs, const char *header)
 {
 	struct bt_pair pair;
@@ -398,7 +390,7 @@ static void print_table(const struct request *rq, const struct bt_config *c,
 	}
 }
 
-static void run_table(const struct request *rq, struct bt_config *c, struct json *j,
+static void run_table(const struct bt_request *rq, struct bt_config *c, struct json *j,
 		      struct bt_pair *pairs)
 {
 	struct bt_addr addrs[BT_NADDR];
@@ -419,13 +411,13 @@ static void run_table(const struct request *rq, struct bt_config *c, struct json
 
 int bindtest_main(int argc, char **argv)
 {
-	struct request rq;
+	struct bt_request rq;
 	struct bt_config c;
 	struct bt_pair *pairs;
 	struct json j;
 	char why[256];
 
-	parse_request(argc, argv, &rq);
+	bt_parse_request(argc, argv, &rq);
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
 		die_code(EXIT_SKIP, "--netns: %s", why);
 	if (rq.bcast)

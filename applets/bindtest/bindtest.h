@@ -75,6 +75,18 @@ struct bt_pair {
 	int nprobes;
 };
 
+/* What the command line asked for, before a table's settings are chosen. */
+struct bt_request {
+	struct bt_config base;
+	int all, json, netns;
+	int port_given;
+	const char *other, *bcast;
+};
+
+/* bindtest.c: parse and check the command line; a usage error exits 2.
+ * (Not static: the fuzz harness t/fuzz/fuzz-bindtest.c drives it.) */
+void bt_parse_request(int argc, char **argv, struct bt_request *rq);
+
 /* pair.c */
 void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,
 		 const struct bt_addr *b, struct bt_pair *out);

@@ -28,7 +28,7 @@ for exe in "$build"/t/fuzz/fuzz-*; do
 	mkdir "$work/corpus"
 	[ -d "$seeds" ] && cp "$seeds"/* "$work/corpus/" 2>/dev/null
 	if ASAN_OPTIONS=detect_leaks=1 "$exe" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 "$work/corpus" >"$log" 2>&1; then
+		-rss_limit_mb=2048 -close_fd_mask=3 -print_final_stats=1 "$work/corpus" >"$log" 2>&1; then
 		runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log")
 		took=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log")
 		echo "fuzz ok $name runs=${runs:-?} seconds=${took:-?}"

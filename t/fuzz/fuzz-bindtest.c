@@ -1,0 +1,45 @@
+/* libFuzzer harness: bindtest's command line, i.e. its option table, the
+ * checks of which options need or exclude which, and the parsing of the
+ * -o and -b addresses.  The input is an argv, words separated by NULs.
+ * A usage error exits 2 (caught by the exit trap); any other exit status, a
+ * crash or a sanitizer report is a finding. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindtest.h"
+#include "err.h"
+#include "exit-trap.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char *buf;
+	char *argv[64];
+	int argc = 0;
+	jmp_buf back;
+	struct bt_request rq;
+
+	buf = realloc(buf, size + 1);
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	argv[argc++] = (char *)"bindtest";
+	for (size_t i = 0; i <= size && argc < 63; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	argv[argc] = NULL;
+	err_prog = "bindtest";
+	if (setjmp(back) == 0) {
+		exit_trap = &back;
+		bt_parse_request(argc, argv, &rq);
+		exit_trap = NULL;
+		/* Accepted: what it accepted must be coherent. */
+		if (rq.base.port > 65535 || rq.base.wait_ms < 1)
+			abort();
+		if (rq.base.socktype != SOCK_DGRAM && rq.base.socktype != SOCK_STREAM)
+			abort();
+	} else if (exit_trap_code != 2 && exit_trap_code != 0) {
+		abort();        /* only usage errors, --help and -v may exit */
+	}
+	return 0;
+}
