@@ -74,6 +74,8 @@ class _ExitState:
     last_exit = None             # the SystemExit our sys.exit raised last
     safe = True                  # no atexit hook precedes ours
     chan = None                  # socket to the server, for early status
+    conn = None                  # the caller's connection
+    ext = False
 
 
 _ex = _ExitState()
@@ -145,12 +147,18 @@ def _fast_exit(code):
         code = 120
     if _ex.chan is not None:
         # From here only SIGKILL could change how this process ends; the
-        # server compares what we say with what wait() says.
+        # server compares what we say with what wait() says.  The server
+        # hears first, so that the caller's EOF never looks like a caller
+        # that went away.
         signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         for fd in (0, 1, 2):
             os.close(fd)         # the caller's pipes see EOF now
+        status = struct.pack(">I", (code & 0xff) << 8)
         try:
-            _ex.chan.send(struct.pack(">I", (code & 0xff) << 8))
+            _ex.chan.send(b"S" + status)
+            _ex.conn.settimeout(5)
+            _ex.conn.sendall(bytes([REC_STATUS]) + status if _ex.ext
+                             else status)
         except OSError:
             pass
     os._exit(code)
@@ -332,32 +340,39 @@ def _parse_env(value):
 
 
 class _Call:
-    __slots__ = ("sock", "buf", "fds", "ext", "req", "pid", "signals",
-                 "kill_at", "gone", "chan", "reported")
+    """One caller's connection, from the greeting to its status."""
+    __slots__ = ("sock", "ext", "pid", "kill_at", "gone", "chan", "cbuf",
+                 "reported", "watching", "polled")
 
     def __init__(self, sock):
         self.sock = sock
-        self.buf = b""
-        self.fds = []
-        self.ext = None          # None until the signalling byte came
-        self.req = None          # (flags, umask, blob) once complete
-        self.pid = 0
-        self.signals = []        # wire codes waiting for the executor
-        self.kill_at = None
-        self.gone = False
-        self.chan = None         # the executor's socket: its early status
-        self.reported = None     # the status already sent, if sent early
+        self.ext = False         # the executor read a sockkit-x1 request
+        self.pid = 0             # the executor, once handed over
+        self.kill_at = None      # when SIGKILL follows the SIGINT
+        self.gone = False        # status sent or caller gone: no more I/O
+        self.chan = None         # socket to the executor
+        self.cbuf = b""
+        self.reported = None     # the status the executor sent itself
+        self.watching = False    # reading signal codes and EOF from sock
+        self.polled = False      # sock is in the epoll set
 
 
 _ANC = socket.CMSG_SPACE(8 * 4)
+REQUEST_TIMEOUT = 30             # seconds for a caller to send its request
 
 
 class _Server:
+    """Accepts calls and greets them, hands each connection to a spare
+    executor (which reads the request itself: the server is off that path),
+    then forwards signals, notices callers that go away, and reports wait
+    statuses the executor could not report itself."""
+
     def __init__(self, opts, since_ns, fds, ext, log):
         self.log = log
         self.max_servers = opts["max_servers"]
         self.idle_timeout = opts["idle_timeout"]
         self.grace = opts["hangup_grace"]
+        self.early_status = opts["early_status"]
         self.ext = ext
         self.listen = socket.socket(fileno=fds[0])
         self.listen.setblocking(False)
@@ -366,12 +381,12 @@ class _Server:
         for fd in fds:
             os.set_inheritable(fd, False)
         self.calls = {}          # conn fd -> _Call
-        self.by_pid = {}         # executor pid -> _Call
-        self.queue = []
-        self.spares = []         # (pid, socket)
         self.chans = {}          # executor socket fd -> _Call
-        self.early_status = opts["early_status"]
+        self.by_pid = {}         # executor pid -> _Call
+        self.queue = []          # greeted calls waiting for an executor
+        self.spares = []         # (pid, socket)
         self.quitting = None
+        self.closing = []        # closed after each batch of events
         self.last_busy = time.monotonic()
         self.sel = select.epoll()
         self.sel.register(self.listen.fileno(), select.EPOLLIN)
@@ -398,13 +413,12 @@ class _Server:
                     sock.close()
                 os._exit(0)
             # Fork the next spare when it costs no caller time: while no
-            # executor runs (a fork competes with it for the CPU and holds
-            # up its status), or when a call is waiting for one.
-            need_spare = (not self.quitting and not self.spares
-                          and (self.queue or not self.by_pid))
-            timeout = 0 if need_spare else self.timeout()
+            # executor runs (a fork competes with it for the CPU), or when
+            # a call is waiting for one.
+            need_spare = not self.spares and (
+                self.queue or not (self.by_pid or self.quitting))
             events = [] if need_spare and self.queue else \
-                self.sel.poll(timeout)
+                self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
                 self.fork_spare()
                 self.dispatch()
@@ -414,6 +428,11 @@ class _Server:
             self.reap()
             self.timers()
             self.dispatch()
+            # Only now: a number freed during a batch and reused by accept
+            # would receive the batch's stale events.
+            for sock in self.closing:
+                sock.close()
+            self.closing = []
 
     def timeout(self):
         t = []
@@ -452,15 +471,16 @@ class _Server:
             if msg:
                 self.log("err", "watcher: %s" % msg.decode(errors="replace")
                          .strip())
+            self.sel.unregister(self.watche)
             self.quit("socket gone (watcher ended)")
         elif self.listen is not None and fd == self.listen.fileno():
             self.accept()
-        elif fd in self.calls:
-            self.readable(self.calls[fd])
         elif fd in self.chans:
-            self.early(self.chans[fd])
+            self.chan_input(self.chans[fd])
+        elif fd in self.calls:
+            self.conn_input(self.calls[fd])
 
-    # -- accepting and reading calls
+    # -- calls
     def accept(self):
         while True:
             try:
@@ -478,117 +498,103 @@ class _Server:
             self.new_call(conn)
 
     def new_call(self, conn):
-        conn.setblocking(False)
         xdata = (EXT_WORD + "\0").encode() if self.ext else b""
         try:
             conn.send(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
         except OSError:
             conn.close()
             return
+        conn.setblocking(False)
         c = _Call(conn)
         self.calls[conn.fileno()] = c
-        self.sel.register(conn.fileno(), select.EPOLLIN)
+        # While it waits for an executor, only a hang-up matters.
+        self.poll(c, select.EPOLLRDHUP)
+        self.queue.append(c)
         self.last_busy = time.monotonic()
 
-    def drop(self, c):
-        self.sel.unregister(c.sock.fileno())
-        del self.calls[c.sock.fileno()]
-        if c in self.queue:
-            self.queue.remove(c)
-        for fd in c.fds:
-            os.close(fd)
-        c.fds = []
-        c.sock.close()
+    def poll(self, c, events):
+        """Watch c's connection for events; None: not at all (EPOLLHUP
+        cannot be masked, so a dead peer would wake us for ever)."""
+        if c.polled:
+            self.sel.unregister(c.sock.fileno())
+        c.polled = events is not None
+        if c.polled:
+            self.sel.register(c.sock.fileno(), events)
 
-    def readable(self, c):
+    def forget(self, c):
+        self.poll(c, None)
+        del self.calls[c.sock.fileno()]
+        self.closing.append(c.sock)
+
+    def conn_input(self, c):
+        if not c.watching:
+            if not c.pid:        # a queued caller went away
+                self.queue.remove(c)
+                self.forget(c)
+            else:                # its executor will see the EOF itself
+                self.poll(c, None)
+            return
         try:
-            data, anc, flags, _ = c.sock.recvmsg(65536, _ANC)
+            data = c.sock.recv(4096)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
-            data, anc, flags = b"", [], 0
-        for level, kind, payload in anc:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                n = len(payload) // 4
-                c.fds.extend(struct.unpack("%di" % n, payload[:n * 4]))
-        if c.pid:
-            self.running_input(c, data)
-            return
-        if not data or flags & socket.MSG_CTRUNC:
-            self.drop(c)         # caller went away before its call ran
-            return
-        if c.req is not None:    # queued: keep signals for the executor
-            if c.ext:
-                c.signals.extend(data)
-            return
-        c.buf += data
-        try:
-            self.parse(c)
-        except ValueError as e:
-            self.log("warning", "bad request: %s" % e)
-            self.drop(c)
-
-    def parse(self, c):
-        """7.0.0: 00, 3 fds, u32 L, L bytes.  sockkit-x1: 01, the same,
-        then the cwd fd (payload byte 00), u32 M, M bytes (u32 umask, ...),
-        then wire signal codes while the call runs."""
-        b = c.buf
-        if c.ext is None:
-            if b[0] == 0:
-                c.ext = False
-            elif b[0] == 1 and self.ext:
-                c.ext = True
-            else:
-                raise ValueError("signalling byte 0x%02x" % b[0])
-        if len(b) < 8:
-            return
-        if b[1:4] != bytes(3) or len(c.fds) < 3:
-            raise ValueError("expected 3 fds, got %d" % len(c.fds))
-        (n,) = struct.unpack(">I", b[4:8])
-        if n > MAX_REQUEST:
-            raise ValueError("request of %d bytes" % n)
-        pos = 8 + n
-        if len(b) < pos:
-            return
-        blob = b[8:pos]
-        umask, flags = 0, 0
-        if c.ext:
-            if len(b) < pos + 5:
-                return
-            if b[pos] != 0 or len(c.fds) != 4:
-                raise ValueError("expected the cwd fd, got %d fds"
-                                 % len(c.fds))
-            (m,) = struct.unpack(">I", b[pos + 1:pos + 5])
-            if m < 4 or m > 4096:
-                raise ValueError("extension block of %d bytes" % m)
-            pos += 5
-            if len(b) < pos + m:
-                return
-            (umask,) = struct.unpack(">I", b[pos:pos + 4])
-            flags = 1
-            pos += m
-            c.signals.extend(b[pos:])
-        elif len(c.fds) != 3 or len(b) > pos:
-            raise ValueError("more than a 7.0.0 request")
-        c.buf = b""
-        c.req = (flags, umask, blob)
-        self.queue.append(c)
-
-    def running_input(self, c, data):
-        for fd in c.fds:
-            os.close(fd)
-        c.fds = []
+            data = b""
         if not data:
-            self.caller_gone(c)
+            self.chan_input(c)   # an early status sent just before?
+            if not c.gone:
+                self.caller_gone(c)
             return
-        if not c.ext:
-            return               # 7.0.0 clients send nothing more
-        for code in data:
-            self.forward(c, code)
+        if c.ext:
+            for code in data:
+                self.forward(c, code)
+
+    def chan_input(self, c):
+        """From the executor: b"R" + ext byte (request read), b"S" + u32
+        (it sent this status to the caller itself)."""
+        if c.chan is None:
+            return
+        try:
+            data = c.chan.recv(64)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.close_chan(c)
+            return
+        c.cbuf += data
+        while c.cbuf:
+            if c.cbuf[:1] == b"R" and len(c.cbuf) >= 2:
+                c.ext = c.cbuf[1] == 1
+                c.cbuf = c.cbuf[2:]
+                if not c.gone:
+                    c.watching = True
+                    self.poll(c, select.EPOLLIN)
+            elif c.cbuf[:1] == b"S" and len(c.cbuf) >= 5:
+                (c.reported,) = struct.unpack(">I", c.cbuf[1:5])
+                c.cbuf = c.cbuf[5:]
+                self.stop_watching(c)
+            elif c.cbuf[:1] in (b"R", b"S"):
+                return           # the rest is on its way
+            else:
+                self.log("err", "executor [%d] sent %r" % (c.pid, c.cbuf))
+                self.close_chan(c)
+                return
+
+    def close_chan(self, c):
+        if c.chan is not None:
+            self.sel.unregister(c.chan.fileno())
+            del self.chans[c.chan.fileno()]
+            self.closing.append(c.chan)
+            c.chan = None
+
+    def stop_watching(self, c):
+        c.gone = True
+        self.poll(c, None)
 
     def caller_gone(self, c):
-        self.sel.unregister(c.sock.fileno())
-        c.gone = True
+        self.stop_watching(c)
         if c.kill_at is None:
             self.killpg(c.pid, signal.SIGINT)
             c.kill_at = time.monotonic() + self.grace
@@ -598,8 +604,7 @@ class _Server:
         if name is None or not hasattr(signal, name):
             self.log("warning", "unknown wire signal %d" % code)
             return
-        sig = getattr(signal, name)
-        self.killpg(c.pid, sig)
+        self.killpg(c.pid, getattr(signal, name))
 
     @staticmethod
     def killpg(pid, sig):
@@ -636,62 +641,34 @@ class _Server:
                and (self.max_servers < 0 or len(self.by_pid) < self.max_servers)):
             c = self.queue.pop(0)
             pid, sock = self.spares.pop(0)
-            flags, umask, blob = c.req
-            fds = c.fds
+            flags = (1 if self.ext else 0) | (2 if self.early_status else 0)
             try:
-                sock.sendmsg([struct.pack(">III", flags, umask, len(blob)),
-                              blob],
+                sock.sendmsg([struct.pack(">I", flags)],
                              [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                               struct.pack("%di" % len(fds), *fds))])
+                               struct.pack("i", c.sock.fileno()))])
             except OSError as e:
                 self.log("err", "handing call to executor [%d]: %s"
                          % (pid, e))
                 sock.close()
                 self.queue.insert(0, c)
                 continue
-            for fd in fds:
-                os.close(fd)
-            c.fds = []
             c.pid = pid
             self.by_pid[pid] = c
-            if self.early_status:
-                c.chan = sock
-                self.chans[sock.fileno()] = c
-                self.sel.register(sock.fileno(), select.EPOLLIN)
-            else:
-                sock.close()
-            for code in c.signals:
-                self.forward(c, code)
-            c.signals = []
-
-    def early(self, c):
-        """The executor's status, sent just before its _exit with every
-        signal blocked: the process teardown (milliseconds for a big
-        interpreter) then happens off the caller's time.  reap() checks
-        it against the real one."""
-        try:
-            data = c.chan.recv(4)
-        except OSError:
-            data = b""
-        self.close_chan(c)
-        if len(data) != 4 or c.gone:
-            return
-        (status,) = struct.unpack(">I", data)
-        c.reported = status
-        self.report(c, status)
-
-    def close_chan(self, c):
-        if c.chan is not None:
-            self.sel.unregister(c.chan.fileno())
-            del self.chans[c.chan.fileno()]
-            c.chan.close()
-            c.chan = None
+            c.chan = sock
+            sock.setblocking(False)
+            self.chans[sock.fileno()] = c
+            self.sel.register(sock.fileno(), select.EPOLLIN)
+            self.poll(c, None)   # the executor reads the request
 
     def report(self, c, status):
         rec = struct.pack(">I", status)
-        self.send(c, bytes([REC_STATUS]) + rec if c.ext else rec)
-        self.sel.unregister(c.sock.fileno())
-        c.gone = True            # nothing more from or to this caller
+        try:
+            c.sock.setblocking(True)
+            c.sock.settimeout(5)
+            c.sock.sendall(bytes([REC_STATUS]) + rec if c.ext else rec)
+        except OSError:
+            pass
+        self.stop_watching(c)
 
     def reap(self):
         while True:
@@ -712,31 +689,25 @@ class _Server:
                 continue
             if os.WIFSTOPPED(status):
                 if c.ext and not c.gone:
-                    self.send(c, struct.pack(">BI", REC_STOPPED,
-                                             _wire_code(os.WSTOPSIG(status))))
+                    try:
+                        c.sock.send(struct.pack(">BI", REC_STOPPED, _wire_code(
+                            os.WSTOPSIG(status))))
+                    except OSError:
+                        pass
                 continue
             del self.by_pid[pid]
             self.last_busy = time.monotonic()
+            self.chan_input(c)   # an early status not read yet
             self.close_chan(c)
             if c.reported is not None and c.reported != status:
                 self.log("err", "executor [%d] reported status %#x, but "
                          "its wait status is %#x" % (pid, c.reported, status))
             if not c.gone:
                 self.report(c, status)
-            del self.calls[c.sock.fileno()]
-            c.sock.close()
-
-    @staticmethod
-    def send(c, data):
-        try:
-            c.sock.setblocking(True)
-            c.sock.settimeout(5)
-            c.sock.sendall(data)
-            c.sock.setblocking(False)
-        except OSError:
-            pass
+            self.forget(c)
 
     def quit(self, why):
+        """Accept no more calls; those accepted are still served."""
         if self.quitting:
             return
         self.quitting = why
@@ -752,11 +723,8 @@ class _Server:
                     break
                 conn.close()                         # EOF: client respawns
             self.sel.unregister(self.listen.fileno())
-            self.listen.close()
+            self.closing.append(self.listen)
             self.listen = None
-        for c in list(self.calls.values()):
-            if not c.pid:
-                self.drop(c)
 
     def close_in_child(self):
         """A spare holds none of the server's descriptors."""
@@ -768,13 +736,13 @@ class _Server:
         if self.listen is not None:
             self.listen.close()
         for c in self.calls.values():
-            for fd in c.fds:
-                os.close(fd)
             c.sock.close()
+            if c.chan is not None:
+                c.chan.close()
         for _, s in self.spares:
             s.close()
-        for c in self.chans.values():
-            c.chan.close()
+        for sock in self.closing:
+            sock.close()
 
 
 class _Executor(Exception):
@@ -791,16 +759,31 @@ def _wire_code(sig):
 
 def _become_spare(server, sock):
     """In a freshly forked spare: drop the server's state, wait for a call,
-    then make this process look like a direct run of the script."""
+    read its request, then make this process look like a direct run."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     server.close_in_child()
     os.setpgid(0, 0)
     _prewarm(server.stdio_encoding)
-    head = _recv_request(sock)
-    flags, umask, n, fds, blob = head
-    _ex.chan = sock
-    _apply_call(flags, umask, fds, blob, server.stdio_encoding)
+    try:
+        data, anc, _, _ = sock.recvmsg(4, _ANC)
+    except OSError:
+        os._exit(0)
+    fds = _fds_of(anc)
+    if len(data) != 4 or len(fds) != 1:
+        os._exit(0)              # the server quit: this spare is unneeded
+    (flags,) = struct.unpack(">I", data)
+    conn = socket.socket(fileno=fds[0])
+    try:
+        conn.settimeout(REQUEST_TIMEOUT)
+        ext, umask, fds, blob = _read_request(conn, flags & 1)
+        sock.send(b"R" + bytes([ext]))
+    except (OSError, ValueError) as e:
+        server.log("warning", "request: %s" % (e or type(e).__name__))
+        os._exit(127)
+    if flags & 2:
+        _ex.chan, _ex.conn, _ex.ext = sock, conn, ext
+    _apply_call(ext, umask, fds, blob, server.stdio_encoding)
 
 
 def _prewarm(encoding):
@@ -822,38 +805,66 @@ def _prewarm(encoding):
     _main_frame_outcome()
 
 
-def _recv_request(sock):
-    try:
-        data, anc, _, _ = sock.recvmsg(65536, _ANC)
-    except OSError:
-        os._exit(0)
-    if not data:
-        os._exit(0)              # the server quit: this spare is unneeded
+def _fds_of(anc):
     fds = []
     for level, kind, payload in anc:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             k = len(payload) // 4
             fds.extend(struct.unpack("%di" % k, payload[:k * 4]))
-    while len(data) < 12:
-        more = sock.recv(65536)
+    return fds
+
+
+def _recv_exact(conn, n):
+    data = b""
+    while len(data) < n:
+        more = conn.recv(n - len(data))
         if not more:
-            os._exit(127)
+            raise ValueError("caller went away mid-request")
         data += more
-    flags, umask, n = struct.unpack(">III", data[:12])
-    blob = data[12:]
-    while len(blob) < n:
-        more = sock.recv(n - len(blob))
-        if not more:
-            os._exit(127)
-        blob += more
-    return flags, umask, n, fds, blob
+    return data
 
 
-def _apply_call(flags, umask, fds, blob, encoding, dry=False):
+def _recv_one_fd(conn):
+    """One sendmsg of the client: payload byte 00 with one fd."""
+    data, anc, flags, _ = conn.recvmsg(1, _ANC)
+    fds = _fds_of(anc)
+    if data != b"\0" or len(fds) != 1 or flags & socket.MSG_CTRUNC:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("expected one fd with a 00 byte, got %r and %d fds"
+                         % (data, len(fds)))
+    return fds[0]
+
+
+def _read_request(conn, offered):
+    """7.0.0: 00, 3 fds, u32 L, L bytes.  sockkit-x1 (only if offered):
+    01, the same, then the cwd fd (payload byte 00), u32 M, M bytes (u32
+    umask, then anything later versions add).  Exact reads: what follows
+    (signal codes) is left for the server."""
+    first = _recv_exact(conn, 1)[0]
+    if first not in ((0, 1) if offered else (0,)):
+        raise ValueError("signalling byte 0x%02x" % first)
+    ext = first == 1
+    fds = [_recv_one_fd(conn) for _ in range(3)]
+    (n,) = struct.unpack(">I", _recv_exact(conn, 4))
+    if n > MAX_REQUEST:
+        raise ValueError("request of %d bytes" % n)
+    blob = _recv_exact(conn, n)
+    umask = 0
+    if ext:
+        fds.append(_recv_one_fd(conn))
+        (m,) = struct.unpack(">I", _recv_exact(conn, 4))
+        if not 4 <= m <= 4096:
+            raise ValueError("extension block of %d bytes" % m)
+        (umask,) = struct.unpack(">I", _recv_exact(conn, m)[:4])
+    return ext, umask, fds, blob
+
+
+def _apply_call(ext, umask, fds, blob, encoding, dry=False):
     for i in range(3):
         if not dry:
             os.dup2(fds[i], i)
-    if flags & 1:
+    if ext:
         os.fchdir(fds[3])
         os.umask(umask & 0o7777)
     for fd in fds:
