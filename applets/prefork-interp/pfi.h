@@ -36,6 +36,7 @@ struct pfi_config {
 	const char *script;     /* NULL when none was given */
 	char **args;            /* the caller's arguments (NULL-terminated) */
 	int timeout_ms;         /* bound on every wait for the server */
+	const char *an_arg;     /* the last of our own argv strings, as given */
 };
 
 /* Where this ident's server lives. */
@@ -105,7 +106,9 @@ void pfi_close_fds_except(const int *keep, size_t nkeep);
 void pfi_restore_for_exec(void);
 
 /* watcher.c */
-_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound);
-void pfi_set_proc_title(const char *title);
+/* an_arg: any argument of ours, to recognise our command line's memory. */
+_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound,
+				  const char *an_arg);
+void pfi_set_proc_title(const char *title, const char *an_arg);
 
 #endif

@@ -5,7 +5,6 @@
  * top-level flow.  ident.c names the server, rundir.c finds and guards its
  * directory, client.c talks to it, spawn.c and watcher.c start it. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -180,6 +179,7 @@ static void parse_command_line(int argc, char **argv, struct pfi_config *cfg)
 {
 	static struct flat_args flat;   /* static: cfg points into it until exit */
 
+	cfg->an_arg = argv[argc - 1];
 	flatten_args(argc, argv, &flat);
 	take_operands(&flat, parse_options(&flat, cfg), cfg);
 	cfg->timeout_ms = timeout_from_env();
@@ -199,24 +199,6 @@ static void save_process_state(void)
 		die_code(PFI_EXIT_INTERNAL, "sigaction SIGPIPE: %s", strerror(errno));
 	pfi_saved.umask = umask(077);
 	umask(pfi_saved.umask);
-}
-
-/* A caller may start us with fd 0, 1 or 2 closed.  Fill each gap with
- * /dev/null before we open anything, so that none of our own sockets lands
- * there and gets passed to the script as its stdio. */
-static void fill_closed_std_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-
-		if (nul < 0)
-			die_code(PFI_EXIT_INTERNAL, "open /dev/null: %s", strerror(errno));
-		if (nul != fd)
-			die_code(PFI_EXIT_INTERNAL,
-				 "filling closed fd %d: /dev/null opened as fd %d", fd, nul);
-	}
 }
 
 /* --kill: remove the socket; the watcher sees that and the server quits. */
@@ -254,8 +236,11 @@ int prefork_interp_main(int argc, char **argv)
 	static struct pfi_paths paths;
 	static struct pfi_conn conn;
 
+	/* A caller's closed fd 0, 1 or 2 already holds an O_PATH descriptor
+	 * (main's reserve_std_fds): none of our sockets can land there and be
+	 * passed as the script's stdio, and the script gets a descriptor that
+	 * fails reads and writes as a closed one does. */
 	parse_command_line(argc, argv, &cfg);
-	fill_closed_std_fds();
 	save_process_state();
 	pfi_paths_init(&paths, &cfg);
 	if (cfg.kill_only) {

@@ -114,8 +114,8 @@ static int make_listener(const struct pfi_paths *p, struct stat *bound)
 	return fd;
 }
 
-static void start_watcher(const struct pfi_paths *p, const struct stat *bound,
-			  int watch_in, int watch_out)
+static void start_watcher(const struct pfi_paths *p, const struct pfi_config *cfg,
+			  const struct stat *bound, int watch_in, int watch_out)
 {
 	pid_t pid = fork();
 
@@ -129,7 +129,7 @@ static void start_watcher(const struct pfi_paths *p, const struct stat *bound,
 	setsid();
 	if (chdir("/") < 0)
 		_exit(PFI_EXIT_INTERNAL);
-	pfi_become_watcher(p->socket, bound);
+	pfi_become_watcher(p->socket, bound, cfg->an_arg);
 }
 
 struct setup_fds {
@@ -144,8 +144,10 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 	char **argv;
 	int nul;
 
+	/* fd 2 may be the close-on-exec O_PATH stand-in for a closed one:
+	 * keep it across the exec all the same, so nothing else lands there. */
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (nul < 0 || dup2(nul, 0) < 0 || dup2(2, 1) < 0) {
+	if (nul < 0 || dup2(nul, 0) < 0 || dup2(2, 1) < 0 || set_cloexec(2, 0) < 0) {
 		warn_errno("server setup: stdio");
 		_exit(PFI_EXIT_INTERNAL);
 	}
@@ -159,6 +161,7 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 			      f->listener, f->call, f->watch_in, f->watch_out);
 	if (setenv("PREFORK_INTERP", env, 1) < 0)
 		_exit(PFI_EXIT_INTERNAL);
+	free(env);
 	while (cfg->interp_args[nia])
 		nia++;
 	argv = xcalloc(nia + 3, sizeof *argv);
@@ -170,6 +173,7 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 	pfi_restore_for_exec();
 	execvp(argv[0], argv);
 	warn_errno("cannot run %s", argv[0]);
+	free(argv);
 	_exit(PFI_EXIT_INTERNAL);
 }
 
@@ -222,7 +226,7 @@ void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
 	f.listener = make_listener(p, &bound);
 	if (pipe2(watch_in, O_CLOEXEC) < 0 || pipe2(watch_out, O_CLOEXEC) < 0)
 		fail_errno("pipe");
-	start_watcher(p, &bound, watch_in[0], watch_out[1]);
+	start_watcher(p, cfg, &bound, watch_in[0], watch_out[1]);
 	close(watch_in[0]);
 	close(watch_out[1]);
 	if (set_nonblock(watch_out[0], 1) < 0)

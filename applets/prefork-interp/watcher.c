@@ -63,11 +63,12 @@ static void drain(int fd)
 		;
 }
 
-_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound)
+_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound,
+				  const char *an_arg)
 {
 	struct pollfd pfd[2];
 
-	pfi_set_proc_title(WATCHER_TITLE);
+	pfi_set_proc_title(WATCHER_TITLE, an_arg);
 	pfd[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = watch_directory_of(socket_path), .events = POLLIN };
 	for (;;) {
@@ -114,12 +115,15 @@ static int arg_area(unsigned long *start, unsigned long *end)
 	return sscanf(p, " %lu %lu", start, end) == 2 && *end > *start ? 0 : -1;
 }
 
-void pfi_set_proc_title(const char *title)
+void pfi_set_proc_title(const char *title, const char *an_arg)
 {
 	unsigned long start, end;
 
 	prctl(PR_SET_NAME, "pfi-watcher", 0, 0, 0);
-	if (arg_area(&start, &end) < 0)
+	/* Only where our argv really is the kernel's (not under valgrind,
+	 * which builds its own copy elsewhere). */
+	if (arg_area(&start, &end) < 0 || (uintptr_t)an_arg < start ||
+	    (uintptr_t)an_arg >= end)
 		return;
 	char *area = (char *)(uintptr_t)start;
 	size_t size = end - start;

@@ -46,6 +46,7 @@ line2|unset" "env: values with =, newline; an unset variable stays unset"
 printf 'line1\nline2\n' >"$T/in"
 ./s.sh stdio <"$T/in" >"$T/o" 2>"$T/e"
 rc=$?
+vg_clean "$T/e"
 is_rc 0 "stdio: exit 0"
 is_file "$T/o" "to stdout
 line1
@@ -118,6 +119,7 @@ for p in $pids; do wait "$p"; done
 bad=0
 i=0
 while [ $i -lt 50 ]; do
+	vg_clean "$T/c$i.err"
 	[ "$(cat "$T/c$i.out")" = "[args]
 [call $i]" ] && [ "$(cat "$T/c$i.rc")" = 0 ] && [ ! -s "$T/c$i.err" ] || bad=$((bad + 1))
 	i=$((i + 1))
@@ -157,7 +159,11 @@ note_server "$(server_now)"
 stop_servers
 
 # --- fixed: a caller with fd 0, 1 or 2 closed (cold and warm) ---------------
+# The script gets a descriptor of /dev/null that fails reads and writes as a
+# closed one would, never the client's socket.  (Under valgrind its log
+# file takes the closed number first.)
 for temp in cold warm; do
+	under_valgrind "$temp: closed stdio fds" && continue
 	./s.sh fds 2 <&- 2>"$T/e" >/dev/null
 	is "$(head -n 1 "$T/e")" /dev/null "$temp: fd 0 closed: the script's stdin is /dev/null"
 	./s.sh fds 2 2>"$T/e" >&- </dev/null
@@ -179,9 +185,11 @@ is "$holders" "" "no process keeps the caller's fd 7 after a cold start"
 # --- fixed: the caller's arguments do not stay in ps -------------------------
 stop_servers
 run ./s.sh args SECRET-ARG-$$
-shown=$(grep -l "SECRET[-]ARG-$$" /proc/[0-9]*/cmdline 2>/dev/null | grep -v "/proc/$$/")
-is "$shown" "" "no process shows the first caller's arguments"
 note_server "$(server_now)"
+if ! under_valgrind "no process shows the first caller's arguments"; then
+	shown=$(grep -l "SECRET[-]ARG-$$" /proc/[0-9]*/cmdline 2>/dev/null | grep -v "/proc/$$/")
+	is "$shown" "" "no process shows the first caller's arguments"
+fi
 
 stop_servers
 done_testing

@@ -81,3 +81,28 @@ stop_fakesock() {
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null
 }
+
+# Under `meson test --setup valgrind`, valgrind adds its own lines to the
+# stderr of every sockkit process (a warning about pidfd_open, which it does
+# not know); vg_clean FILE... removes them, and run does it to $T/err.
+# It does nothing otherwise.
+vg_clean() {
+	[ -n "${SOCKKIT_UNDER_VALGRIND:-}" ] || return 0
+	for _f; do
+		sed -i -E '/^(--|==)[0-9]+(--|==) /d' "$_f"
+	done
+}
+if [ -n "${SOCKKIT_UNDER_VALGRIND:-}" ]; then
+	run() {
+		"$@" >"$T/out" 2>"$T/err" </dev/null
+		rc=$?
+		vg_clean "$T/err"
+	}
+fi
+
+# under_valgrind NAME: skip NAME (returns 0) when valgrind runs us: it
+# cannot run without a stderr, and it shows its own command line in ps.
+under_valgrind() {
+	[ -n "${SOCKKIT_UNDER_VALGRIND:-}" ] || return 1
+	skip "$1" "not meaningful under valgrind"
+}
