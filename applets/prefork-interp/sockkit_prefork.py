@@ -68,7 +68,7 @@ def autoreload_also_check(*paths):
 # ---------------------------------------------------------------- fast exit
 
 class _ExitState:
-    active = False               # true in an executor
+    active = 0                   # the executor's pid (not its children's)
     done = False
     main_frame = None            # the __main__ module's frame
     last_exit = None             # the SystemExit our sys.exit raised last
@@ -85,24 +85,24 @@ _orig_sys_exit = sys.exit
 
 
 def _sys_exit(status=None):
-    """sys.exit, remembering the exception so the exit hook can find it."""
+    """sys.exit, remembering the exception and where it was raised, so
+    that the exit hook can tell whether it is what ends the process."""
     exc = SystemExit(*status) if isinstance(status, tuple) \
         else SystemExit(status)
-    _ex.last_exit = exc
+    main = _ex.main_frame
+    _ex.last_exit = (exc, main is not None and sys._getframe(1) is main,
+                     main.f_lasti if main is not None else -1)
     raise exc
 
 
 def _exit_code_of(exc):
-    """The process exit status Python derives from a SystemExit."""
+    """The process exit status Python derives from a SystemExit (it has
+    printed a code that is not a number already)."""
     code = exc.code
     if code is None:
         return 0
     if isinstance(code, int):
         return code & 0xff
-    try:
-        sys.stderr.write(str(code) + "\n")
-    except Exception:
-        pass
     return 1
 
 
@@ -173,9 +173,17 @@ def _main_frame_outcome():
     lasti = frame.f_lasti
     if 0 <= lasti < len(code) and code[lasti] in _RETURN_OPS:
         return 0
-    exc = _ex.last_exit
-    tb = exc.__traceback__ if exc is not None else None
-    while tb is not None:
+    if _ex.last_exit is None:
+        return None
+    exc, from_main, lasti_at_call = _ex.last_exit
+    tb = exc.__traceback__
+    if tb is None:
+        # Python <= 3.11 keeps the traceback apart: certain only when
+        # sys.exit() was called by the main module itself and the module
+        # ran no instruction since (a handler would have).
+        return _exit_code_of(exc) if from_main and lasti_at_call == lasti \
+            else None
+    while tb is not None:        # where it went is on record
         if tb.tb_frame is frame:
             return _exit_code_of(exc) if tb.tb_lasti == lasti else None
         tb = tb.tb_next
@@ -184,7 +192,7 @@ def _main_frame_outcome():
 
 def _at_exit():
     """Registered first, so it runs last of the atexit hooks."""
-    if not _ex.active or _ex.done or not _ex.safe:
+    if _ex.active != os.getpid() or _ex.done or not _ex.safe:
         return
     if sys._getframe().f_back is not None or _others_running():
         return                   # called by hand, or threads: be normal
@@ -199,7 +207,7 @@ atexit.register(_at_exit)
 def _excepthook_wrapper(hook):
     def excepthook(etype, value, tb):
         hook(etype, value, tb)
-        if (not _ex.active or _ex.done or not _ex.safe
+        if (_ex.active != os.getpid() or _ex.done or not _ex.safe
                 or sys._getframe().f_back is not None or _others_running()):
             return               # printing an exception, not dying of it
         atexit._run_exitfuncs()  # ours returns: it is not at the top
@@ -894,7 +902,7 @@ def _apply_call(ext, umask, fds, blob, encoding, dry=False):
                  "SIGTSTP", "SIGCONT", "SIGWINCH"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     if not dry:
-        _ex.active = True
+        _ex.active = os.getpid()
         sys.excepthook = _excepthook_wrapper(sys.excepthook)
 
 

@@ -30,6 +30,18 @@ elif what == "caught-exit":
     except SystemExit:
         pass
     print("went on")
+elif what == "replaced-exit":
+    def inner():
+        try:
+            sys.exit(3)
+        except SystemExit:
+            raise SystemExit(4)
+    inner()
+elif what == "finally-exit":
+    try:
+        sys.exit(6)
+    finally:
+        print("cleanup")
 elif what == "_exit":
     sys.stdout.flush()
     os._exit(int(sys.argv[2]))
@@ -49,6 +61,11 @@ elif what == "pid":
     print(os.getpid() != FIRST_PID, os.getppid())
 elif what == "kbint":
     raise KeyboardInterrupt
+elif what == "child":
+    pid = os.fork()
+    if pid == 0:
+        sys.exit(5)          # an ordinary interpreter exit in the child
+    print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 PY
 
 for f in $FORMS; do
@@ -76,6 +93,11 @@ for f in $FORMS; do
 	run "$s" caught-exit
 	is_rc 0 "$f: a caught sys.exit is no exit"
 	is "$(cat "$T/out")" "went on" "$f: ... and the script goes on"
+	run "$s" replaced-exit
+	is_rc 4 "$f: a sys.exit replaced by another SystemExit: the other's status"
+	run "$s" finally-exit
+	is_rc 6 "$f: sys.exit through a finally block"
+	is "$(cat "$T/out")" "cleanup" "$f: ... which runs"
 	run "$s" _exit 42
 	is_rc 42 "$f: os._exit(42)"
 	run "$s" traceback
@@ -94,6 +116,9 @@ for f in $FORMS; do
 	"$s" random >"$T/r2"
 	[ "$(cat "$T/r1")" != "$(cat "$T/r2")" ] && pass "$f: random reseeded per call" ||
 		fail "$f: random reseeded per call"
+	run "$s" child
+	is "$(cat "$T/out")" "child 5" "$f: a child forked by the script exits on its own"
+	is_rc 0 "$f: ... and the call's status stays the script's"
 	run "$s" pid
 	like "$(cat "$T/out")" '^True [0-9]+$' "$f: each call in a fresh process"
 	server=$(cut -d' ' -f2 "$T/out")

@@ -7,7 +7,7 @@
 # inside $T (XDG_RUNTIME_DIR), and every server started here is stopped at
 # exit, however the test ends.
 
-PY=/usr/bin/python3
+PY=${PREFORK_PY:-/usr/bin/python3}     # another Python: PREFORK_PY=...
 if ! [ -x "$PY" ]; then
 	echo "1..0 # SKIP $PY not installed"
 	exit 0
