@@ -42,8 +42,9 @@ report() {
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 for x in r:
-    print(f"  {x['command']:<58} {x['mean']*1e3:7.2f} ms ± {x['stddev']*1e3:5.2f}")
-print(f"  ratio sockkit / chiark-utils: {r[0]['mean']/r[1]['mean']:.3f}")
+    print(f"  {x['command']:<56} median {x['median']*1e3:6.2f} ms"
+          f" (mean {x['mean']*1e3:6.2f} ± {x['stddev']*1e3:5.2f})")
+print(f"  ratio of medians sockkit / chiark-utils: {r[0]['median']/r[1]['median']:.3f}")
 PY
 }
 
@@ -53,17 +54,20 @@ hyperfine -N --warmup 30 --runs "$runs" --export-json "$tmp/warm.json" \
 	"$orig -U perl trivial.pl" >/dev/null 2>&1
 report "$tmp/warm.json"
 
-cold=$((runs / 10 > 10 ? runs / 10 : 10))
+cold=$((runs / 5 > 10 ? runs / 5 : 10))
 echo "cold start (-f: a fresh server every call; $cold runs each):"
 hyperfine -N --warmup 3 --runs "$cold" --export-json "$tmp/cold.json" \
 	"$sockkit prefork-interp -f -U perl trivial.pl" \
 	"$orig -f -U perl trivial.pl" \
 	"perl trivial.pl" >/dev/null 2>&1
 report "$tmp/cold.json"
-python3 - "$tmp/cold.json" <<'PY'
+python3 - "$tmp/cold.json" "$tmp/warm.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-d = r[2]["mean"]
-print(f"  cold-start overhead over a direct run: sockkit {(r[0]['mean']-d)*1e3:.2f} ms,"
-      f" chiark-utils {(r[1]['mean']-d)*1e3:.2f} ms")
+w = json.load(open(sys.argv[2]))["results"]
+d = r[2]["median"]
+print(f"  cold call minus warm call (medians): sockkit {(r[0]['median']-w[0]['median'])*1e3:.2f} ms,"
+      f" chiark-utils {(r[1]['median']-w[1]['median'])*1e3:.2f} ms")
+print(f"  cold call minus direct run (medians): sockkit {(r[0]['median']-d)*1e3:.2f} ms,"
+      f" chiark-utils {(r[1]['median']-d)*1e3:.2f} ms")
 PY
