@@ -98,6 +98,37 @@ XDG_RUNTIME_DIR=$T/bad2 call bad2
 is_rc 127 "run directory of another owner: refused"
 like "$(cat "$T/err")" 'refusing run directory .*: owned by uid 65534' "run directory of another owner: said so"
 
+# --- without XDG_RUNTIME_DIR: ~/.sockkit-prefork/HOST, as an ordinary user ---
+if [ -e /run/user/65534 ] || ! command -v setpriv >/dev/null; then
+	skip "home run directory" "/run/user/65534 exists or setpriv is missing"
+elif ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+		sh -c 'test -x "$1" && test -r "$2"' sh "$SOCKKIT" "$MINI" 2>/dev/null; then
+	skip "home run directory" "uid 65534 cannot reach $SOCKKIT or $MINI"
+else
+	chmod 711 "$T"
+	mkdir -m 755 "$T/nob"
+	cp "$T/plain.sh" "$T/nob/plain.sh"
+	chown 65534 "$T/nob"
+	as_nobody() {
+		(cd "$T/nob" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -u XDG_RUNTIME_DIR HOME="$T/nob" "$@")
+	}
+	run as_nobody "$SOCKKIT" prefork-interp -U -g home "$PY" "$MINI" ./plain.sh
+	is_rc 7 "home run directory: the call runs as uid 65534"
+	note_server "$(sed -n 's/^server=//p' "$T/err")"
+	hdir=$T/nob/.sockkit-prefork
+	is "$(stat -c '%a %u' "$hdir" "$hdir/$(uname -n)" | tr '\n' ' ')" "700 65534 700 65534 " \
+		"home run directory: ~/.sockkit-prefork/HOST, 0700, the user's"
+	[ -S "$hdir/$(uname -n)/shome" ] && pass "home run directory: the socket is there" ||
+		fail "home run directory: the socket is there"
+	rm -f "$hdir/$(uname -n)/shome"
+	chmod 777 "$hdir"
+	run as_nobody "$SOCKKIT" prefork-interp -U -g home "$PY" "$MINI" ./plain.sh
+	is_rc 127 "home run directory open to others: refused"
+	like "$(cat "$T/err")" "refusing run directory $hdir: mode 0777" "home run directory open to others: said so"
+	chmod 700 "$T"
+fi
+
 # --- the server's start failing ------------------------------------------
 run "$SOCKKIT" prefork-interp -U -g noint no-such-interpreter-here "$T/plain.sh"
 is_rc 127 "interpreter not found: 127"
