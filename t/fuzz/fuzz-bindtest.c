@@ -10,24 +10,16 @@
 
 #include "bindtest.h"
 #include "err.h"
-#include "exit-trap.h"
+#include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *buf;
-	char *argv[64];
-	int argc = 0;
+	char *argv[FUZZ_MAX_ARGS];
+	int argc = fuzz_argv(data, size, "bindtest", argv);
 	jmp_buf back;
 	struct bt_request rq;
 
-	buf = realloc(buf, size + 1);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	argv[argc++] = (char *)"bindtest";
-	for (size_t i = 0; i <= size && argc < 63; i += strlen(buf + i) + 1)
-		argv[argc++] = buf + i;
-	argv[argc] = NULL;
 	err_prog = "bindtest";
 	if (setjmp(back) == 0) {
 		exit_trap = &back;

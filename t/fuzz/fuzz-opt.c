@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "opt.h"
 
 static const struct opt opts[] = {
@@ -25,23 +26,15 @@ static const struct cmd cmd = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1), *argv[64];
+	char *argv[FUZZ_MAX_ARGS];
+	int argc = fuzz_argv(data, size, "fuzz", argv);
 	struct opt_value vals[sizeof opts / sizeof opts[0]];
 	char err[300];
-	int argc = 0;
-
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	argv[argc++] = (char *)"fuzz";
-	for (size_t i = 0; i <= size && argc < 63; i += strlen(buf + i) + 1)
-		argv[argc++] = buf + i;
-	argv[argc] = NULL;
 	int r = opt_parse_r(&cmd, argc, argv, vals, err, sizeof err);
 	if (r >= 0 && r > argc)
 		abort();        /* the operand index must lie inside argv */
 	if (r == OPT_ERROR && !err[0])
 		abort();        /* every error has a message */
 	opt_values_free(&cmd, vals);
-	free(buf);
 	return 0;
 }
