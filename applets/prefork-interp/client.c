@@ -85,18 +85,27 @@ enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const ch
 	return read_greeting_xdata(c, head + 4, timeout_ms, what);
 }
 
-/* connect(2) on a unix socket whose backlog is full sleeps with the
- * socket's send timeout: set it, so that a stuck server is a bound wait. */
-static int connect_bounded(const struct pfi_paths *p, int timeout_ms)
+/* Every send on the call then fails with EAGAIN instead of blocking when
+ * the server takes nothing for timeout_ms: one that stops reading is a
+ * bound wait, one that reads slowly is not an error. */
+void pfi_bound_sends(int fd, int timeout_ms)
 {
 	struct timeval tv = { .tv_sec = timeout_ms / 1000,
 			      .tv_usec = (timeout_ms % 1000) * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+		fail_errno("setsockopt SO_SNDTIMEO");
+}
+
+/* connect(2) on a unix socket whose backlog is full sleeps with the
+ * socket's send timeout, so that a stuck server is a bound wait too. */
+static int connect_bounded(const struct pfi_paths *p, int timeout_ms)
+{
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		fail_errno("socket");
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
-		fail_errno("setsockopt SO_SNDTIMEO");
+	pfi_bound_sends(fd, timeout_ms);
 	while (connect(fd, (const struct sockaddr *)&p->addr, sizeof p->addr) < 0) {
 		int e = errno;
 
@@ -111,10 +120,6 @@ static int connect_bounded(const struct pfi_paths *p, int timeout_ms)
 		errno = e;
 		die_code(PFI_EXIT_INTERNAL, "connect %s: %s", p->socket, strerror(e));
 	}
-	/* Sends after this must not time out: a big environment is fine. */
-	tv.tv_sec = tv.tv_usec = 0;
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
-		fail_errno("setsockopt SO_SNDTIMEO");
 	return fd;
 }
 
@@ -207,19 +212,27 @@ static void build_message(struct buf *b, const struct pfi_config *cfg)
 	put_be32((unsigned char *)b->data, (uint32_t)(b->len - sizeof len));
 }
 
+static _Noreturn void fail_send(const char *what, const struct pfi_config *cfg)
+{
+	if (errno == EAGAIN)
+		die_code(PFI_EXIT_INTERNAL, "%s: the server took nothing for %d ms",
+			 what, cfg->timeout_ms);
+	fail_errno(what);
+}
+
 void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
 {
 	const unsigned char signalling = pfi_ext_signalling_byte(c);
 	struct buf b = { 0 };
 
 	if (write_all(c->fd, &signalling, 1) < 0)
-		fail_errno("send request");
+		fail_send("send request", cfg);
 	for (int fd = 0; fd <= 2; fd++)
 		if (send_fd(c->fd, fd) < 0)
-			die_code(PFI_EXIT_INTERNAL, "send fd %d: %s", fd, strerror(errno));
+			fail_send(fd == 0 ? "send fd 0" : fd == 1 ? "send fd 1" : "send fd 2", cfg);
 	build_message(&b, cfg);
 	if (write_all(c->fd, b.data, b.len) < 0)
-		fail_errno("send request");
+		fail_send("send request", cfg);
 	free(b.data);
 }
 

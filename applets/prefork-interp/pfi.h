@@ -90,6 +90,7 @@ void pfi_preclean(const struct pfi_paths *p);
 int pfi_max_sockets(void);
 
 /* client.c */
+void pfi_bound_sends(int fd, int timeout_ms);
 enum pfi_found pfi_connect(const struct pfi_paths *p, const struct pfi_config *cfg,
 			   struct pfi_conn *c);
 enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms,

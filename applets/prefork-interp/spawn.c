@@ -243,6 +243,7 @@ void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
 	close(f.watch_out);
 	wait_setup(p, cfg, setup);
 	c->fd = pair[0];
+	pfi_bound_sends(c->fd, cfg->timeout_ms);
 	switch (pfi_read_greeting(c, cfg->timeout_ms, "new server")) {
 	case PFI_GREETED:
 		return;

@@ -4,7 +4,8 @@
 MODE: silent (accepts, never speaks), garbage (a wrong greeting), eof
 (accepts and closes), refused (binds, never listens: connect is refused),
 otheruid (listens as uid 65534, then greets correctly), full (a backlog
-of 0 and never accepts: a second connect blocks).
+of 0 and never accepts: a second connect blocks), deaf (greets correctly,
+then reads nothing).
 The socket is made 0600.  Prints "ready" on stdout once connectable, then
 serves until killed or for 60 s at most.
 """
@@ -42,7 +43,7 @@ while True:
     elif mode == 'garbage':
         c.sendall(b'HTTP/1.0 200 OK\r\n\r\n')
         held.append(c)
-    elif mode == 'otheruid':
+    elif mode in ('otheruid', 'deaf'):
         c.sendall(b'PFI\n\0\0\0\0')
         held.append(c)
     else:

@@ -43,6 +43,14 @@ is "$?/$second" "127/127" "full backlog: both calls fail with 127, no hang"
 like "$(cat "$T/full1" "$T/full2")" 'connect .*timed out after 1000 ms' "full backlog: connect timed out"
 stop_fakesock
 
+# --- a server that greets, then reads nothing: sending is bounded --------
+fakesock deaf "$RUNDIR/sdeaf"
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+SOCKKIT_PREFORK_TIMEOUT=1 B1=$big B2=$big B3=$big B4=$big B5=$big B6=$big call deaf
+is_rc 127 "server that stops reading: 127, no hang"
+like "$(cat "$T/err")" 'send request: the server took nothing for 1000 ms' "server that stops reading: said so"
+stop_fakesock
+
 # --- garbage, half-dead and stale: replaced ---------------------------------
 fakesock garbage "$RUNDIR/sgarbage"
 call garbage
