@@ -136,6 +136,9 @@ def _flush_everything():
     return ok
 
 
+_ALL_SIGNALS = signal.valid_signals()
+
+
 def _others_running():
     threading = sys.modules.get("threading")
     return threading is not None and threading.active_count() > 1
@@ -147,18 +150,17 @@ def _fast_exit(code):
         code = 120
     if _ex.chan is not None:
         # From here only SIGKILL could change how this process ends; the
-        # server compares what we say with what wait() says.  The server
-        # hears first, so that the caller's EOF never looks like a caller
-        # that went away.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        # server compares what we say with what wait() says.  The caller
+        # hears first: waking the server first could let it take this CPU.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _ALL_SIGNALS)
         for fd in (0, 1, 2):
             os.close(fd)         # the caller's pipes see EOF now
         status = struct.pack(">I", (code & 0xff) << 8)
         try:
-            _ex.chan.send(b"S" + status)
             _ex.conn.settimeout(5)
             _ex.conn.sendall(bytes([REC_STATUS]) + status if _ex.ext
                              else status)
+            _ex.chan.send(b"S" + status)
         except OSError:
             pass
     os._exit(code)
@@ -349,13 +351,14 @@ def _parse_env(value):
 
 class _Call:
     """One caller's connection, from the greeting to its status."""
-    __slots__ = ("sock", "ext", "pid", "kill_at", "gone", "chan", "cbuf",
-                 "reported", "watching", "polled")
+    __slots__ = ("sock", "ext", "pid", "int_at", "kill_at", "gone", "chan",
+                 "cbuf", "reported", "watching", "polled")
 
     def __init__(self, sock):
         self.sock = sock
         self.ext = False         # the executor read a sockkit-x1 request
         self.pid = 0             # the executor, once handed over
+        self.int_at = None       # when the caller's EOF means it has gone
         self.kill_at = None      # when SIGKILL follows the SIGINT
         self.gone = False        # status sent or caller gone: no more I/O
         self.chan = None         # socket to the executor
@@ -367,6 +370,7 @@ class _Call:
 
 _ANC = socket.CMSG_SPACE(8 * 4)
 REQUEST_TIMEOUT = 30             # seconds for a caller to send its request
+EOF_SETTLE = 0.05                # seconds: see _Server.caller_gone
 
 
 class _Server:
@@ -381,6 +385,7 @@ class _Server:
         self.idle_timeout = opts["idle_timeout"]
         self.grace = opts["hangup_grace"]
         self.early_status = opts["early_status"]
+        self.nspares = max(1, opts["spares"])
         self.ext = ext
         self.listen = socket.socket(fileno=fds[0])
         self.listen.setblocking(False)
@@ -420,11 +425,13 @@ class _Server:
                 for pid, sock in self.spares:
                     sock.close()
                 os._exit(0)
-            # Fork the next spare when it costs no caller time: while no
-            # executor runs (a fork competes with it for the CPU), or when
-            # a call is waiting for one.
-            need_spare = not self.spares and (
-                self.queue or not (self.by_pid or self.quitting))
+            # Spares are forked while no executor works (a fork and a
+            # spare's set-up would compete with it for the CPU), or at once
+            # when a call waits for one; with two spares one is ready while
+            # the other is made.
+            busy = any(c.reported is None for c in self.by_pid.values())
+            need_spare = len(self.spares) < self.nspares and (
+                self.queue or not (busy or self.quitting))
             events = [] if need_spare and self.queue else \
                 self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
@@ -446,8 +453,9 @@ class _Server:
         t = []
         now = time.monotonic()
         for c in self.by_pid.values():
-            if c.kill_at is not None:
-                t.append(c.kill_at - now)
+            for at in (c.int_at, c.kill_at):
+                if at is not None:
+                    t.append(at - now)
         if not self.by_pid and not self.queue and self.idle_timeout >= 0 \
                 and not self.quitting:
             t.append(self.last_busy + self.idle_timeout - now)
@@ -456,6 +464,12 @@ class _Server:
     def timers(self):
         now = time.monotonic()
         for c in list(self.by_pid.values()):
+            if c.int_at is not None and now >= c.int_at:
+                c.int_at = None
+                self.chan_input(c)
+                if c.reported is None:
+                    self.killpg(c.pid, signal.SIGINT)
+                    c.kill_at = now + self.grace
             if c.kill_at is not None and now >= c.kill_at:
                 c.kill_at = None
                 self.log("warning", "executor [%d]: caller gone, SIGKILL"
@@ -602,10 +616,11 @@ class _Server:
         self.poll(c, None)
 
     def caller_gone(self, c):
+        """EOF from the caller.  An executor sends its early status to
+        the caller before telling us, so wait a moment for that news
+        before taking the EOF for a caller that went away."""
         self.stop_watching(c)
-        if c.kill_at is None:
-            self.killpg(c.pid, signal.SIGINT)
-            c.kill_at = time.monotonic() + self.grace
+        c.int_at = time.monotonic() + EOF_SETTLE
 
     def forward(self, c, code):
         name = WIRE_SIGNALS.get(code)
@@ -811,6 +826,9 @@ def _prewarm(encoding):
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved[:3]
     _flush_everything()
     _main_frame_outcome()
+    signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    struct.pack(">I", 0)
+    gc.freeze()                  # the exit's gc.get_objects(): the call's only
 
 
 def _fds_of(anc):
@@ -881,14 +899,20 @@ def _apply_call(ext, umask, fds, blob, encoding, dry=False):
     strings = blob.split(b"\0")
     if len(strings) < 2 or strings.pop() != b"":
         os._exit(127)
-    env = os.environb
-    env.clear()
+    new = {}
     while strings:
         s = strings.pop(0)
         if not s:
             break
         k, eq, v = s.partition(b"=")
         if eq and k:
+            new[k] = v
+    # Change only what differs: calls from one place mostly share it.
+    env = os.environb
+    for k in [k for k in env if k not in new]:
+        del env[k]
+    for k, v in new.items():
+        if env.get(k) != v:
             env[k] = v
     # 7.0.0 sends interpreter, script, args: a direct run sees script, args.
     args = [os.fsdecode(s) for s in strings[1:]]
@@ -951,6 +975,7 @@ DEFAULTS = {
     "hangup_grace": 5.0,         # seconds between SIGINT and SIGKILL
     "fast_exit": True,           # skip teardown when the outcome is certain
     "early_status": True,        # with fast_exit: report before teardown
+    "spares": 2,                 # executors forked ahead of calls
 }
 
 
