@@ -371,6 +371,11 @@ class _Call:
 _ANC = socket.CMSG_SPACE(8 * 4)
 REQUEST_TIMEOUT = 30             # seconds for a caller to send its request
 EOF_SETTLE = 0.05                # seconds: see _Server.caller_gone
+# Executors' messages are not polled for: a send to a process blocked on
+# the socket wakes it synchronously, onto the sender's CPU, and the server
+# would hold up the call it serves.  The server reads them on every wake-up
+# and at least this often (seconds) until each call's request is read.
+CHAN_TICK = 0.02
 
 
 class _Server:
@@ -440,6 +445,9 @@ class _Server:
                 continue
             for fd, ev in events:
                 self.event(fd, ev)
+            for c in list(self.by_pid.values()):
+                if not c.watching and not c.gone:
+                    self.chan_input(c)
             self.reap()
             self.timers()
             self.dispatch()
@@ -452,6 +460,9 @@ class _Server:
     def timeout(self):
         t = []
         now = time.monotonic()
+        if any(c.chan is not None and not c.watching and not c.gone
+               for c in self.by_pid.values()):
+            t.append(CHAN_TICK)
         for c in self.by_pid.values():
             for at in (c.int_at, c.kill_at):
                 if at is not None:
@@ -497,8 +508,6 @@ class _Server:
             self.quit("socket gone (watcher ended)")
         elif self.listen is not None and fd == self.listen.fileno():
             self.accept()
-        elif fd in self.chans:
-            self.chan_input(self.chans[fd])
         elif fd in self.calls:
             self.conn_input(self.calls[fd])
 
@@ -606,7 +615,6 @@ class _Server:
 
     def close_chan(self, c):
         if c.chan is not None:
-            self.sel.unregister(c.chan.fileno())
             del self.chans[c.chan.fileno()]
             self.closing.append(c.chan)
             c.chan = None
@@ -680,7 +688,6 @@ class _Server:
             c.chan = sock
             sock.setblocking(False)
             self.chans[sock.fileno()] = c
-            self.sel.register(sock.fileno(), select.EPOLLIN)
             self.poll(c, None)   # the executor reads the request
 
     def report(self, c, status):
