@@ -28,11 +28,13 @@ prefork_initialisation_complete();
 POSIX::_exit(0);
 PL
 
-# Both clients' servers are stopped however the benchmark ends.
+# Both clients' servers are stopped however the benchmark ends: --kill with
+# the same working directory, interpreter and script as the calls (the ident).
 stop() {
-	"$sockkit" prefork-interp --kill -U perl "$tmp/trivial.pl" 2>/dev/null || :
-	"$orig" --kill -U perl "$tmp/trivial.pl" 2>/dev/null || :
-	rm -rf "$tmp"
+	cd "$tmp" || return
+	"$sockkit" prefork-interp --kill -U perl trivial.pl 2>/dev/null || :
+	"$orig" --kill -U perl trivial.pl 2>/dev/null || :
+	cd / && rm -rf "$tmp"
 }
 trap stop EXIT
 
