@@ -49,12 +49,22 @@ cc -O2 -o "$T/c-true" "$T/true.c"
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "python: $($PY -V 2>&1), sockkit: $SOCKKIT"
 cd "$T"
-hyperfine -N -w 20 -r "$RUNS" --export-json "$T/h.json" \
-	-n direct-heavy "$PY heavy.py" \
-	-n warm-heavy ./heavy.py \
-	-n warm-trivial ./trivial.py \
-	-n c-true ./c-true >"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
-$PY - "$T/h.json" <<'PYEOF'
+# Back to back (hyperfine's default), then each run after a 20 ms pause
+# (--prepare): a caller that is not a tight loop, with the machine idle
+# between calls.
+for mode in back-to-back paused; do
+	case $mode in
+	back-to-back) prep= ;;
+	paused) prep="--prepare=sleep 0.02" ;;
+	esac
+	echo "== $mode"
+	hyperfine -N -w 20 -r "$RUNS" ${prep:+"$prep"} --export-json "$T/h.json" \
+		-n direct-heavy "$PY heavy.py" \
+		-n warm-heavy ./heavy.py \
+		-n warm-trivial ./trivial.py \
+		-n c-true ./c-true >"$T/hyperfine.txt" 2>&1 ||
+		{ cat "$T/hyperfine.txt"; exit 1; }
+	$PY - "$T/h.json" <<'PYEOF'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 med = {k: v["median"] * 1000 for k, v in r.items()}
@@ -67,6 +77,7 @@ print("heavy: direct / warm = %.1fx (median), %.1fx (mean); goal >= 25x"
 print("trivial warm / C exec = %.2fx (median), %.2fx (mean); goal <= 2.5x"
       % (med["warm-trivial"] / med["c-true"], mean["warm-trivial"] / mean["c-true"]))
 PYEOF
+done
 
 # What a per-call monitor (one more fork of the server image) would add.
 $PY - <<PYEOF
