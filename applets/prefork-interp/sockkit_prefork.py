@@ -376,6 +376,8 @@ EOF_SETTLE = 0.05                # seconds: see _Server.caller_gone
 # would hold up the call it serves.  The server reads them on every wake-up
 # and at least this often (seconds) until each call's request is read.
 CHAN_TICK = 0.02
+SPARE_TICK = 0.001               # how soon a spare follows a call's status,
+SPARE_WATCH = 0.05               # watched for this long after a dispatch
 
 
 class _Server:
@@ -391,6 +393,8 @@ class _Server:
         self.grace = opts["hangup_grace"]
         self.early_status = opts["early_status"]
         self.nspares = max(1, opts["spares"])
+        self.refill = True       # make spares up to nspares when idle
+        self.last_dispatch = 0.0
         self.ext = ext
         self.listen = socket.socket(fileno=fds[0])
         self.listen.setblocking(False)
@@ -430,13 +434,14 @@ class _Server:
                 for pid, sock in self.spares:
                     sock.close()
                 os._exit(0)
-            # Spares are forked while no executor works (a fork and a
-            # spare's set-up would compete with it for the CPU), or at once
-            # when a call waits for one; with two spares one is ready while
-            # the other is made.
-            busy = any(c.reported is None for c in self.by_pid.values())
-            need_spare = len(self.spares) < self.nspares and (
-                self.queue or not (busy or self.quitting))
+            # Spares are made when no call is working (a fork and a spare's
+            # set-up would compete with it for the CPU): after an executor
+            # has sent its status, while its caller exits and the next one
+            # starts.  With two, one is ready for the next call while the
+            # other is made.  A call waiting for one gets it at once.
+            need_spare = (self.queue and not self.spares) or (
+                self.refill and len(self.spares) < self.nspares
+                and not self.quitting and not self.busy())
             events = [] if need_spare and self.queue else \
                 self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
@@ -445,9 +450,7 @@ class _Server:
                 continue
             for fd, ev in events:
                 self.event(fd, ev)
-            for c in list(self.by_pid.values()):
-                if not c.watching and not c.gone:
-                    self.chan_input(c)
+            self.read_chans()
             self.reap()
             self.timers()
             self.dispatch()
@@ -457,12 +460,26 @@ class _Server:
                 sock.close()
             self.closing = []
 
+    def read_chans(self):
+        for c in list(self.by_pid.values()):
+            if c.chan is not None:
+                self.chan_input(c)
+
+    def busy(self):
+        """Is an executor still working (no status sent yet)?"""
+        self.read_chans()
+        return any(c.reported is None for c in self.by_pid.values())
+
     def timeout(self):
         t = []
         now = time.monotonic()
         if any(c.chan is not None and not c.watching and not c.gone
                for c in self.by_pid.values()):
             t.append(CHAN_TICK)
+        if (self.refill and len(self.spares) < self.nspares
+                and not self.quitting and self.by_pid
+                and now < self.last_dispatch + SPARE_WATCH):
+            t.append(SPARE_TICK)
         for c in self.by_pid.values():
             for at in (c.int_at, c.kill_at):
                 if at is not None:
@@ -666,6 +683,8 @@ class _Server:
             raise _Executor()
         child.close()
         self.spares.append((pid, parent))
+        if len(self.spares) >= self.nspares:
+            self.refill = False
 
     def dispatch(self):
         while (self.queue and self.spares
@@ -685,6 +704,7 @@ class _Server:
                 continue
             c.pid = pid
             self.by_pid[pid] = c
+            self.last_dispatch = time.monotonic()
             c.chan = sock
             sock.setblocking(False)
             self.chans[sock.fileno()] = c
@@ -713,6 +733,7 @@ class _Server:
                 for spare in [s for s in self.spares if s[0] == pid]:
                     spare[1].close()
                     self.spares.remove(spare)
+                    self.refill = True
                 if not os.WIFSTOPPED(status):
                     self.log("warning", "spare [%d] died: status %#x"
                              % (pid, status))
@@ -726,6 +747,7 @@ class _Server:
                         pass
                 continue
             del self.by_pid[pid]
+            self.refill = True
             self.last_busy = time.monotonic()
             self.chan_input(c)   # an early status not read yet
             self.close_chan(c)
