@@ -37,6 +37,8 @@ struct pfi_config {
 	char **args;            /* the caller's arguments (NULL-terminated) */
 	int timeout_ms;         /* bound on every wait for the server */
 	const char *an_arg;     /* the last of our own argv strings, as given */
+	char **flat;            /* owned: the vector options were parsed from */
+	char **words;           /* owned: the combined #! argument's words */
 };
 
 /* Where this ident's server lives. */
@@ -78,6 +80,11 @@ struct pfi_saved {
 	mode_t umask;
 };
 extern struct pfi_saved pfi_saved;
+
+/* prefork-interp.c: the command line, a combined #! argument included.
+ * A usage error exits 2. */
+void pfi_parse_command_line(int argc, char **argv, struct pfi_config *cfg);
+void pfi_config_free(struct pfi_config *cfg);
 
 /* ident.c */
 char *pfi_ident_hash(const struct pfi_config *cfg);

@@ -55,11 +55,12 @@ static const struct cmd cmd = {
 
 /* The argument vector as options see it: a combined #! argument split into
  * its words, followed by the rest.  Words before `boundary` came from the
- * combined argument. */
+ * combined argument.  `words` (split_words') owns those words. */
 struct flat_args {
 	char **v;
 	int n;
 	int boundary;
+	char **words;
 };
 
 static int is_combined(int argc, char **argv)
@@ -83,7 +84,7 @@ static void flatten_args(int argc, char **argv, struct flat_args *f)
 	for (int i = first_rest; i < argc; i++)
 		f->v[f->n++] = argv[i];
 	f->v[f->n] = NULL;
-	free(words);            /* the strings live on in f->v */
+	f->words = words;       /* f->v points into it */
 }
 
 static void add_ident_item(struct pfi_config *cfg, char kind, const char *text)
@@ -175,14 +176,29 @@ static int timeout_from_env(void)
 	return (int)secs * 1000;
 }
 
-static void parse_command_line(int argc, char **argv, struct pfi_config *cfg)
+/* cfg points into argv and into what it owns (flat, words) until
+ * pfi_config_free; a usage error exits from the middle of it. */
+void pfi_parse_command_line(int argc, char **argv, struct pfi_config *cfg)
 {
-	static struct flat_args flat;   /* static: cfg points into it until exit */
+	struct flat_args flat;
 
 	cfg->an_arg = argv[argc - 1];
 	flatten_args(argc, argv, &flat);
+	cfg->flat = flat.v;
+	cfg->words = flat.words;
 	take_operands(&flat, parse_options(&flat, cfg), cfg);
 	cfg->timeout_ms = timeout_from_env();
+}
+
+/* The applet exits with its cfg alive; a fuzzer parses again and again. */
+void pfi_config_free(struct pfi_config *cfg)
+{
+	free(cfg->items);
+	free(cfg->interp_args);
+	free(cfg->args);
+	free(cfg->flat);
+	split_free(cfg->words);
+	memset(cfg, 0, sizeof *cfg);
 }
 
 struct pfi_saved pfi_saved;
@@ -240,7 +256,7 @@ int prefork_interp_main(int argc, char **argv)
 	 * (main's reserve_std_fds): none of our sockets can land there and be
 	 * passed as the script's stdio, and the script gets a descriptor that
 	 * fails reads and writes as a closed one does. */
-	parse_command_line(argc, argv, &cfg);
+	pfi_parse_command_line(argc, argv, &cfg);
 	save_process_state();
 	pfi_paths_init(&paths, &cfg);
 	if (cfg.kill_only) {
