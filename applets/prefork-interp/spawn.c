@@ -37,6 +37,19 @@ static _Noreturn void fail_errno(const char *what)
 	die_code(PFI_EXIT_INTERNAL, "%s: %s", what, strerror(errno));
 }
 
+/* A server that failed to start must not leave its socket behind. */
+static _Noreturn void abandon(const struct pfi_paths *p, const char *why)
+{
+	unlink(p->socket);
+	die_code(PFI_EXIT_INTERNAL, "%s", why);
+}
+
+/* Once the socket is bound, a failure (e.g. out of fds) abandons it. */
+static _Noreturn void abandon_errno(const struct pfi_paths *p, const char *what)
+{
+	abandon(p, xasprintf("%s: %s", what, strerror(errno)));
+}
+
 static void close_range_fallback(unsigned lo, unsigned hi)
 {
 	long max = sysconf(_SC_OPEN_MAX);
@@ -105,12 +118,12 @@ static int make_listener(const struct pfi_paths *p, struct stat *bound)
 	if (r < 0)
 		die_code(PFI_EXIT_INTERNAL, "bind %s: %s", p->socket, strerror(errno));
 	if (stat(p->socket, bound) < 0)
-		die_code(PFI_EXIT_INTERNAL, "stat %s: %s", p->socket, strerror(errno));
+		abandon_errno(p, "stat of the new socket");
 	if (listen(fd, INT_MAX) < 0)
-		fail_errno("listen");
+		abandon_errno(p, "listen");
 	/* The Perl server accepts after select and expects EAGAIN, not a block. */
 	if (set_nonblock(fd, 1) < 0)
-		fail_errno("fcntl O_NONBLOCK");
+		abandon_errno(p, "fcntl O_NONBLOCK");
 	return fd;
 }
 
@@ -120,7 +133,7 @@ static void start_watcher(const struct pfi_paths *p, const struct pfi_config *cf
 	pid_t pid = fork();
 
 	if (pid < 0)
-		fail_errno("fork watcher");
+		abandon_errno(p, "fork watcher");
 	if (pid > 0)
 		return;
 	if (dup2(watch_in, 0) < 0 || dup2(watch_out, 1) < 0 || dup2(watch_out, 2) < 0)
@@ -177,23 +190,16 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 	_exit(PFI_EXIT_INTERNAL);
 }
 
-static pid_t start_setup(const struct pfi_config *cfg, const struct stat *bound,
-			 struct setup_fds *f)
+static pid_t start_setup(const struct pfi_paths *p, const struct pfi_config *cfg,
+			 const struct stat *bound, struct setup_fds *f)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
-		fail_errno("fork server setup");
+		abandon_errno(p, "fork server setup");
 	if (pid == 0)
 		exec_setup(cfg, bound, f);
 	return pid;
-}
-
-/* A server that failed to start must not leave its socket behind. */
-static _Noreturn void abandon(const struct pfi_paths *p, const char *why)
-{
-	unlink(p->socket);
-	die_code(PFI_EXIT_INTERNAL, "%s", why);
 }
 
 static void wait_setup(const struct pfi_paths *p, const struct pfi_config *cfg, pid_t pid)
@@ -202,7 +208,7 @@ static void wait_setup(const struct pfi_paths *p, const struct pfi_config *cfg, 
 	pid_t r = waitpid_timeout(pid, &status, cfg->timeout_ms);
 
 	if (r < 0)
-		fail_errno("wait for server setup");
+		abandon_errno(p, "wait for server setup");
 	if (r == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -225,18 +231,18 @@ void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
 
 	f.listener = make_listener(p, &bound);
 	if (pipe2(watch_in, O_CLOEXEC) < 0 || pipe2(watch_out, O_CLOEXEC) < 0)
-		fail_errno("pipe");
+		abandon_errno(p, "pipe");
 	start_watcher(p, cfg, &bound, watch_in[0], watch_out[1]);
 	close(watch_in[0]);
 	close(watch_out[1]);
 	if (set_nonblock(watch_out[0], 1) < 0)
-		fail_errno("fcntl O_NONBLOCK");
+		abandon_errno(p, "fcntl O_NONBLOCK");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		fail_errno("socketpair");
+		abandon_errno(p, "socketpair");
 	f.call = pair[1];
 	f.watch_in = watch_in[1];
 	f.watch_out = watch_out[0];
-	setup = start_setup(cfg, &bound, &f);
+	setup = start_setup(p, cfg, &bound, &f);
 	close(f.listener);
 	close(f.call);
 	close(f.watch_in);
