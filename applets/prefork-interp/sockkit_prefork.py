@@ -16,11 +16,13 @@ prefork-interp, initialisation_complete() does nothing and returns.
 Protocol: chiark-utils 7.0.0 prefork-interp, plus the negotiated sockkit
 extension "sockkit-x1" documented in prefork-interp(1), PROTOCOL.
 
-Processes: the server forks one spare executor ahead of time; a call is read
-by the server, handed to the spare over a socketpair, and the spare returns
-from initialisation_complete().  The server is the parent of every executor,
-so the wait status it reports is the executor's own (there is no monitor
-process and no status race).
+Processes: the server forks spare executors ahead of time, while no call
+is working.  It greets a call and hands the connection to a spare, which
+reads the request itself, becomes the caller's process, returns from
+initialisation_complete(), and at the end sends the status to the caller
+itself.  The server is the parent of every executor and checks each status
+against wait(); there is no monitor process (one more fork of a big
+interpreter per call costs more than the rest of a warm call).
 
 Exit: interpreter teardown of a forked, module-heavy process costs tens of
 milliseconds (every object is touched, so every page is copied).  When the
