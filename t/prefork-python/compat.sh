@@ -61,15 +61,15 @@ sys.exit(int(sys.argv[1]))
 PY
 	chmod +x "$T/deb/d.py"
 	cd "$T/deb"
-	run ./d.py 4
+	run "$T/deb/d.py" 4
 	is_rc 4 "Debian client: status"
 	like "$(cat "$T/out")" "^debian \['4'\] [0-9]+$" "Debian client: output"
 	server=$(cut -d' ' -f3 "$T/out")
-	run ./d.py 0
+	run "$T/deb/d.py" 0
 	is "$(cut -d' ' -f3 "$T/out")" "$server" "Debian client: warm call, same server"
-	run ./d.py 6
+	run "$T/deb/d.py" 6
 	is_rc 6 "Debian client: warm status"
-	/usr/bin/prefork-interp --kill -U "$PY" ./d.py
+	/usr/bin/prefork-interp --kill -U "$PY" "$T/deb/d.py"
 	wait_gone "$server" && pass "Debian client: --kill stops it" || fail "Debian client: --kill stops it"
 	cd "$T"
 else
