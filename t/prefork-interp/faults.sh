@@ -63,6 +63,14 @@ for p in os.listdir("/proc"):
         print(p)' "$XDG_RUNTIME_DIR"
 }
 
+# none_left NAME: every process of ours ends (each within 10 s).
+none_left() {
+	for _p in $(ours); do
+		wait_gone "$_p"
+	done
+	is "$(ours)" "" "$1"
+}
+
 # --- the server killed during a call --------------------------------------
 srv=$(server_now)
 note_server "$srv"
@@ -188,11 +196,7 @@ if ! under_valgrind "fd exhaustion"; then
 			"ulimit -n $n, cold: a clear error"
 		is "$(ls "$RUNDIR" | grep -c '^s')" 0 "ulimit -n $n, cold: no socket left behind"
 	done
-	left=$(ours)
-	for p in $left; do
-		wait_gone "$p"
-	done
-	is "$(ours)" "" "ulimit -n 4-9, cold: no process left behind"
+	none_left "ulimit -n 4-9, cold: no process left behind"
 	# At 10 the server starts, with the caller's limit: the script fares as it
 	# would run directly under that limit (dash needs fd 10 for its script).
 	run limited 10 sh ./s.sh echo c10 6
@@ -247,14 +251,10 @@ cold_srv=$(cat "$T/out")
 note_server "$cold_srv"
 is "$rc:$(wc -l <"$T/starts")" "0:1" "client killed, setup goes on: the next call uses that server"
 stop_servers
-is "$(ours)" "" "client killed, setup goes on: all gone once its socket is"
+none_left "client killed, setup goes on: all gone once its socket is"
 
 cold_kill stop
-left=$(ours)
-for p in $left; do
-	wait_gone "$p"
-done
-is "$(ours)" "" "client killed, setup fails: no server, no watcher left"
+none_left "client killed, setup fails: no server, no watcher left"
 run ./cold.sh
 note_server "$(cat "$T/out")"
 is "$rc:$(wc -l <"$T/starts")" "0:2" "client killed, setup fails: the next call starts a server"
@@ -290,6 +290,6 @@ done
 is "$bad" 0 "$calls concurrent cold calls: each output and status right, one server"
 diag "$calls concurrent cold calls in $took s"
 stop_servers
-is "$(ours)" "" "every server stopped"
+none_left "every server stopped"
 
 done_testing
