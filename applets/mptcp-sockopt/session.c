@@ -275,34 +275,40 @@ static void bogus_expect_error(enum check_id id, const char *what, int fd,
 		check_eq(id, "optlen after the refused request", got, len);
 }
 
-static void sample_bogus(int fd, int optname, enum check_id id)
+/* The header and room for a short element, as the malformed requests use. */
+struct bogus {
+	struct mptcp_subflow_data d;
+	unsigned char buf[2];
+};
+
+/* A header-only request first: where the option is missing, the errors
+ * expected of the malformed requests would prove nothing.  0 when it works. */
+static int bogus_header_only(int fd, int optname, enum check_id id)
 {
-	struct mptcp_subflow_data good;
-	struct bogus {
-		struct mptcp_subflow_data d;
-		unsigned char buf[2];
-	} bd;
-	static const socklen_t short_lens[] = { 0, 4, HDR - 1 };
-	socklen_t len;
+	struct bogus bd;
+	socklen_t len = HDR;
 
-	memset(&good, 0, sizeof good);
-	good.size_subflow_data = HDR;
 	memset(&bd, 0, sizeof bd);
-
-	/* A header-only request first: where the option is missing, the
-	 * errors expected below would prove nothing. */
-	bd.d = good;
-	len = HDR;
+	bd.d.size_subflow_data = HDR;
 	if (getsockopt(fd, SOL_MPTCP, optname, &bd, &len) < 0) {
 		check_sockopt_error(id, optname == MPTCP_TCPINFO ? "MPTCP_TCPINFO (5.16+)"
 				    : "MPTCP_SUBFLOW_ADDRS (5.16+)", errno);
-		return;
+		return -1;
 	}
 	check_eq(id, "header-only request: optlen", len, HDR);
 	check_eq(id, "header-only request: num_subflows", bd.d.num_subflows, 1);
 	check_that(id, bd.d.size_kernel > 0,
 		   "header-only request: size_kernel: expected > 0, got 0");
 	check_eq(id, "header-only request: size_user", bd.d.size_user, 0);
+	return 0;
+}
+
+/* The requests the kernel must refuse, leaving optlen as it was. */
+static void bogus_refused(int fd, int optname, enum check_id id,
+			  const struct mptcp_subflow_data *good)
+{
+	static const socklen_t short_lens[] = { 0, 4, HDR - 1 };
+	struct bogus bd;
 
 	memset(&bd, 0, sizeof bd);
 	bogus_expect_error(id, "size_subflow_data 0", fd, optname, &bd, HDR);
@@ -310,22 +316,31 @@ static void sample_bogus(int fd, int optname, enum check_id id)
 	for (size_t i = 0; i < sizeof short_lens / sizeof short_lens[0]; i++) {
 		char what[64];
 
-		bd.d = good;
+		bd.d = *good;
 		snprintf(what, sizeof what, "optlen %u", (unsigned)short_lens[i]);
 		bogus_expect_error(id, what, fd, optname, &bd, short_lens[i]);
 	}
 
-	bd.d = good;
+	bd.d = *good;
 	bd.d.size_kernel = 1;
 	bogus_expect_error(id, "size_kernel 1 on input", fd, optname, &bd, HDR);
 
-	bd.d = good;
+	bd.d = *good;
 	bd.d.num_subflows = 1;
 	bogus_expect_error(id, "num_subflows 1 on input", fd, optname, &bd, HDR);
+}
+
+/* Headers of other sizes the kernel must accept. */
+static void bogus_accepted(int fd, int optname, enum check_id id,
+			   const struct mptcp_subflow_data *good)
+{
+	struct bogus bd;
+	socklen_t len;
 
 	/* A newer program's larger header: accepted, optlen cut to the
 	 * header the kernel knows. */
-	bd.d = good;
+	memset(&bd, 0, sizeof bd);
+	bd.d = *good;
 	bd.d.size_subflow_data = sizeof bd;
 	len = sizeof bd;
 	if (getsockopt(fd, SOL_MPTCP, optname, &bd, &len) < 0) {
@@ -336,11 +351,13 @@ static void sample_bogus(int fd, int optname, enum check_id id)
 			 sizeof bd);
 	}
 
-	/* An odd header and a one-byte element: one byte filled after it. */
-	bd.d = good;
+	/* An odd header and a one-byte element: the element's first byte
+	 * (tcpi_state, or the low byte of the family) lands right after the
+	 * caller's 17-byte header, the byte before it stays untouched. */
+	memset(&bd, 0, sizeof bd);
+	bd.d = *good;
 	bd.d.size_subflow_data = HDR + 1;
 	bd.d.size_user = 1;
-	memset(bd.buf, 0, sizeof bd.buf);
 	len = HDR + 2;
 	if (getsockopt(fd, SOL_MPTCP, optname, &bd, &len) < 0) {
 		check_fail(id, "odd header, size_user 1: expected success, got %s",
@@ -350,7 +367,21 @@ static void sample_bogus(int fd, int optname, enum check_id id)
 		check_eq(id, "odd header: size_subflow_data kept", bd.d.size_subflow_data,
 			 HDR + 1);
 		check_eq(id, "odd header: the byte before the element", bd.buf[0], 0);
+		check_that(id, bd.buf[1] != 0,
+			   "odd header: the one-byte element: expected non-zero, got 0");
 	}
+}
+
+static void sample_bogus(int fd, int optname, enum check_id id)
+{
+	struct mptcp_subflow_data good;
+
+	memset(&good, 0, sizeof good);
+	good.size_subflow_data = HDR;
+	if (bogus_header_only(fd, optname, id) < 0)
+		return;
+	bogus_refused(fd, optname, id, &good);
+	bogus_accepted(fd, optname, id, &good);
 }
 
 /* ---- MPTCP_SUBFLOW_ADDRS ---- */

@@ -145,6 +145,10 @@ static void corrupt_get(int level, int name, void *val, socklen_t in_len, sockle
 		add_u64(b + 16 + 200, 1);
 	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) >= 4 && is("addrs"))
 		b[16 + 2] ^= 1;
+	/* The one-byte element after a 17-byte header left unwritten. */
+	if ((name == MPTCP_TCPINFO || name == MPTCP_SUBFLOW_ADDRS) && *len == 18 &&
+	    u32_at(b) == 17 && is("odd_element"))
+		b[17] = 0;
 	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) == 2 && is("addrs_family"))
 		memset(b + 16, 0, 2);
 	if (name == MPTCP_FULL_INFO && is("full_info")) {

@@ -43,6 +43,10 @@ tcpinfo	client MPTCP_TCPINFO
 tcpinfo	server MPTCP_TCPINFO
 tcpinfo_bogus	client MPTCP_TCPINFO malformed requests
 tcpinfo_bogus	server MPTCP_TCPINFO malformed requests
+odd_element	client MPTCP_TCPINFO malformed requests
+odd_element	server MPTCP_TCPINFO malformed requests
+odd_element	client MPTCP_SUBFLOW_ADDRS malformed requests
+odd_element	server MPTCP_SUBFLOW_ADDRS malformed requests
 addrs	client MPTCP_SUBFLOW_ADDRS
 addrs	server MPTCP_SUBFLOW_ADDRS
 addrs_family	client MPTCP_SUBFLOW_ADDRS family only
@@ -69,6 +73,11 @@ for mode in $modes; do
 	done <"$T/checks"
 	like "$(cat "$T/out")" "^# v4 [a-z]+ .*: .*(expected|error|timed out)" "$mode: the failure says expected and got"
 done
+
+# The odd-header request must have filled its one-byte element.
+shimmed odd_element -4
+like "$(cat "$T/out")" "^# v4 client MPTCP_TCPINFO malformed requests: odd header: the one-byte element: expected non-zero, got 0\$" \
+	"odd_element: the unfilled element is named"
 
 # Every check the applet has is made to fail by some mode above.
 run "$SOCKKIT" mptcp-sockopt -4
