@@ -385,6 +385,10 @@ int mptcp_sockopt_main(int argc, char **argv)
 
 	if (v[O_CONNECT].count && v[O_LISTEN].count)
 		die_usage("-c and -l exclude each other");
+	if (v[O_CONNECT].count && v[O_PORT].count)
+		die_usage("-p is not for -c: the port to connect to is the PORT operand");
+	if (v[O_VERBOSE].count && (v[O_CONNECT].count || v[O_LISTEN].count))
+		die_usage("-v goes with the checks, not with -%c", v[O_CONNECT].count ? 'c' : 'l');
 	if (v[O_CONNECT].count) {
 		long long port;
 

@@ -204,7 +204,8 @@ int report_mode(const char *host, unsigned port, int family, int timeout_s, int 
 
 	gai = parse_numeric_addr(host, family, port, &peer, &plen);
 	if (gai)
-		die_usage("%s: not a numeric address", host);
+		die_usage("%s: not a numeric %saddress", host, family == AF_INET ? "IPv4 "
+			  : family == AF_INET6 ? "IPv6 " : "");
 	fd = socket(peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (fd < 0) {
 		if (errno == ENOPROTOOPT || errno == EPROTONOSUPPORT)

@@ -72,6 +72,25 @@ for args in "-c" "-c 127.0.0.1" "-c 127.0.0.1 0" "-c 127.0.0.1 1 2" "extra" "--j
 	run "$SOCKKIT" mptcp-sockopt $args
 	is_rc 2 "usage error: $args"
 done
+# usage_message MESSAGE ARGS...: exit 2 with exactly that message.
+usage_message() {
+	_msg=$1
+	shift
+	run "$SOCKKIT" mptcp-sockopt "$@"
+	is "$rc $(head -n 1 "$T/err")" "2 mptcp-sockopt: $_msg" "usage error $*: the message"
+}
+usage_message "-c and -l exclude each other" -c -l 127.0.0.1 1
+usage_message "localhost: not a numeric address" -c localhost 80
+usage_message "::1: not a numeric IPv4 address" -4 -c ::1 80
+usage_message "127.0.0.1: not a numeric IPv6 address" -6 -c 127.0.0.1 80
+usage_message "bad port '0'" -c 127.0.0.1 0
+usage_message "-p is not for -c: the port to connect to is the PORT operand" -p 5 -c 127.0.0.1 80
+usage_message "-v goes with the checks, not with -c" -v -c 127.0.0.1 80
+usage_message "-v goes with the checks, not with -l" -v -l
+usage_message "--json goes with -c" --json
+usage_message "--tcp goes with -l" --tcp
+usage_message "operands are for -c HOST PORT only" 127.0.0.1 80
+
 run "$SOCKKIT" mptcp-sockopt --help
 is_rc 0 "--help"
 like "$(cat "$T/out")" "-c, --connect" "--help lists the options"
