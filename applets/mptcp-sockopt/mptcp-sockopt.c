@@ -346,9 +346,7 @@ static int test_mode(const struct opt_value *v)
 		families[nfam++] = AF_INET6;
 	if (mptcp_unavailable(families[0], &err)) {
 		printf("1..0 # SKIP MPTCP is unavailable: %s\n", strerror(err));
-		die_code(EXIT_SKIP, "MPTCP is unavailable (socket: %s); "
-			 "is net.mptcp.enabled 0 or the kernel built without MPTCP?",
-			 strerror(err));
+		die_mptcp_unavailable(err);
 	}
 	if (loopback_down()) {
 		printf("Bail out! the loopback interface lo is down\n");

@@ -54,7 +54,11 @@
 #define MI_OFF_BYTES_RECEIVED   64      /* 6.5 */
 #define MI_OFF_BYTES_ACKED      72      /* 6.5 */
 #define MI_SIZE_BYTES           80      /* a reply this long has the byte counters */
-#define MI_SIZE_KNOWN           96      /* the largest layout known here (6.10+) */
+
+/* Reply buffers: room for more than any kernel's mptcp_info (96 bytes on
+ * 6.18) and tcp_info (280) so far, so that a longer reply shows. */
+#define MI_BUF                  256
+#define TI_BUF                  512
 
 struct field {
 	const char *name;

@@ -16,8 +16,6 @@
 #include "report.h"
 #include "session.h"
 
-#define MI_BUF 256
-#define TI_BUF 512
 #define MAX_SUBFLOWS 8
 
 struct subflow {
@@ -188,10 +186,10 @@ static void print_json(const struct report *r, const struct sockaddr_storage *lo
 	json_finish(&j);
 }
 
-static _Noreturn void die_unavailable(int errnum)
+_Noreturn void die_mptcp_unavailable(int errnum)
 {
-	die_code(EXIT_SKIP, "MPTCP is unavailable (socket: %s); is net.mptcp.enabled 0?",
-		 strerror(errnum));
+	die_code(EXIT_SKIP, "MPTCP is unavailable (socket: %s); "
+		 "is net.mptcp.enabled 0 or the kernel built without MPTCP?", strerror(errnum));
 }
 
 int report_mode(const char *host, unsigned port, int family, int timeout_s, int json)
@@ -209,7 +207,7 @@ int report_mode(const char *host, unsigned port, int family, int timeout_s, int 
 	fd = socket(peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (fd < 0) {
 		if (errno == ENOPROTOOPT || errno == EPROTONOSUPPORT)
-			die_unavailable(errno);
+			die_mptcp_unavailable(errno);
 		die_errno("socket");
 	}
 	if (connect_bounded(fd, (struct sockaddr *)&peer, plen, deadline) < 0)
@@ -248,7 +246,7 @@ int listen_mode(int family, unsigned port, int plain_tcp, int timeout_s)
 	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, plain_tcp ? IPPROTO_TCP : IPPROTO_MPTCP);
 	if (fd < 0) {
 		if (!plain_tcp && (errno == ENOPROTOOPT || errno == EPROTONOSUPPORT))
-			die_unavailable(errno);
+			die_mptcp_unavailable(errno);
 		die_errno("socket");
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -31,8 +31,6 @@
 
 #define MSG_MIN 128
 #define MSG_MAX 4095
-#define MI_BUF 256              /* more than any kernel's mptcp_info so far */
-#define TI_BUF 512              /* more than any kernel's tcp_info so far */
 #define ADDRS_ELEM ((uint32_t)sizeof(struct mptcp_subflow_addrs))
 #define SFINFO_ELEM ((uint32_t)sizeof(struct mptcp_subflow_info))
 #define HDR ((uint32_t)sizeof(struct mptcp_subflow_data))

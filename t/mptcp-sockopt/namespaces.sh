@@ -23,10 +23,14 @@ is "$(cat "$T/out")" "1..0 # SKIP MPTCP is unavailable: Protocol not available" 
 	"net.mptcp.enabled=0: a TAP skip-all plan"
 like "$(cat "$T/err")" "^mptcp-sockopt: MPTCP is unavailable \\(socket: Protocol not available\\); is net\\.mptcp\\.enabled 0" \
 	"net.mptcp.enabled=0: says so"
+unavailable="mptcp-sockopt: MPTCP is unavailable (socket: Protocol not available); is net.mptcp.enabled 0 or the kernel built without MPTCP?"
+is "$(cat "$T/err")" "$unavailable" "net.mptcp.enabled=0: the whole message"
 run bounded 10 unshare -n sh -c 'sysctl -qw net.mptcp.enabled=0 && ip link set lo up && exec "$SOCKKIT" mptcp-sockopt -6 -c ::1 9'
 is_rc 4 "net.mptcp.enabled=0: report mode exits 4 too"
+is "$(cat "$T/err")" "$unavailable" "net.mptcp.enabled=0: report mode says the same"
 run bounded 10 unshare -n sh -c 'sysctl -qw net.mptcp.enabled=0 && exec "$SOCKKIT" mptcp-sockopt -l'
 is_rc 4 "net.mptcp.enabled=0: the MPTCP listener exits 4 too"
+is "$(cat "$T/err")" "$unavailable" "net.mptcp.enabled=0: the listener says the same"
 
 # A fresh namespace has lo down: fail at once (bounded well below -t).
 run bounded 3 unshare -n "$SOCKKIT" mptcp-sockopt
