@@ -396,6 +396,7 @@ class _Server:
         self.early_status = opts["early_status"]
         self.nspares = max(1, opts["spares"])
         self.refill = True       # make spares up to nspares when idle
+        self.listening = True    # listen is polled (no spare to accept)
         self.last_dispatch = 0.0
         self.ext = ext
         self.listen = socket.socket(fileno=fds[0])
@@ -409,6 +410,9 @@ class _Server:
         self.by_pid = {}         # executor pid -> _Call
         self.queue = []          # greeted calls waiting for an executor
         self.spares = []         # (pid, socket)
+        self.spare_chans = {}    # socket fd -> (pid, socket), polled
+        self.accepting = set()   # spares that accept calls themselves;
+                                 # the others wait for a queued call
         self.quitting = None
         self.closing = []        # closed after each batch of events
         self.last_busy = time.monotonic()
@@ -436,22 +440,36 @@ class _Server:
                 for pid, sock in self.spares:
                     sock.close()
                 os._exit(0)
-            # Spares are made when no call is working (a fork and a spare's
-            # set-up would compete with it for the CPU): after an executor
-            # has sent its status, while its caller exits and the next one
-            # starts.  With two, one is ready for the next call while the
-            # other is made.  A call waiting for one gets it at once.
-            need_spare = (self.queue and not self.spares) or (
+            # Spares accept and greet calls themselves.  They are made when
+            # no call is working (a fork and a spare's set-up would compete
+            # with it for the CPU): after an executor has sent its status,
+            # while its caller exits and the next one starts.  With two, one
+            # is ready for the next call while the other is made.  A call
+            # the server accepted (no spare, or max_servers reached) waits in
+            # the queue for a spare that does not accept: no race between a
+            # hand-over and an accept.
+            handy = [sp for sp in self.spares if sp[0] not in self.accepting]
+            if self.queue and not handy and (
+                    self.max_servers < 0
+                    or len(self.by_pid) < self.max_servers):
+                self.fork_spare(accepting=False)   # for the waiting call
+                self.dispatch()
+                self.listen_when_no_spare()
+                continue
+            need_spare = (
                 self.refill and len(self.spares) < self.nspares
+                and (self.max_servers < 0 or len(self.by_pid)
+                     + len(self.spares) < self.max_servers)
                 and not self.quitting and not self.busy())
-            events = [] if need_spare and self.queue else \
-                self.sel.poll(0 if need_spare else self.timeout())
+            events = self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
                 self.fork_spare()
                 self.dispatch()
+                self.listen_when_no_spare()
                 continue
             for fd, ev in events:
                 self.event(fd, ev)
+            self.listen_when_no_spare()
             self.read_chans()
             self.reap()
             self.timers()
@@ -461,6 +479,15 @@ class _Server:
             for sock in self.closing:
                 sock.close()
             self.closing = []
+
+    def listen_when_no_spare(self):
+        """Spares accept calls themselves (the server is then on no call's
+        path); the server accepts only when there is none."""
+        want = not self.accepting
+        if self.listen is not None and want != self.listening:
+            self.sel.modify(self.listen.fileno(),
+                            select.EPOLLIN if want else 0)
+            self.listening = want
 
     def read_chans(self):
         for c in list(self.by_pid.values()):
@@ -529,6 +556,8 @@ class _Server:
             self.accept()
         elif fd in self.calls:
             self.conn_input(self.calls[fd])
+        elif fd in self.spare_chans:
+            self.spare_input(*self.spare_chans[fd])
 
     # -- calls
     def accept(self):
@@ -543,6 +572,7 @@ class _Server:
             changed = self.watch.check()
             if changed:
                 conn.close()     # EOF before greeting: client respawns
+                self.log("info", "reloading: %s changed" % changed)
                 self.quit("reloading: %s changed" % changed)
                 return
             self.new_call(conn)
@@ -667,7 +697,7 @@ class _Server:
                 pass
 
     # -- executors
-    def fork_spare(self):
+    def fork_spare(self, accepting=True):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -681,18 +711,68 @@ class _Server:
             return
         if pid == 0:
             parent.close()
-            _become_spare(self, child)   # returns in the executor
+            _become_spare(self, child, accepting)   # returns in the executor
             raise _Executor()
         child.close()
+        parent.setblocking(False)
+        if accepting:
+            self.accepting.add(pid)
         self.spares.append((pid, parent))
+        self.spare_chans[parent.fileno()] = (pid, parent)
+        self.sel.register(parent.fileno(), select.EPOLLIN)
         if len(self.spares) >= self.nspares:
             self.refill = False
 
+    def unspare(self, pid, sock):
+        """sock stops being a spare's: no more polled (the executor's
+        messages are read without waking for them)."""
+        self.spares.remove((pid, sock))
+        self.accepting.discard(pid)
+        del self.spare_chans[sock.fileno()]
+        self.sel.unregister(sock.fileno())
+
+    def spare_input(self, pid, sock):
+        """A spare took a call itself: b"A" with the connection; or saw a
+        watched file changed: b"Q"."""
+        try:
+            data, anc, _, _ = sock.recvmsg(64, _ANC)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, anc = b"", []
+        fds = _fds_of(anc)
+        if data[:1] == b"A" and len(fds) == 1:
+            self.unspare(pid, sock)
+            conn = socket.socket(fileno=fds[0])
+            conn.setblocking(False)
+            c = _Call(conn)
+            self.calls[conn.fileno()] = c
+            c.pid, c.chan, c.cbuf = pid, sock, data[1:]
+            self.by_pid[pid] = c
+            self.chans[sock.fileno()] = c
+            self.last_dispatch = self.last_busy = time.monotonic()
+            self.chan_input(c)
+            return
+        for fd in fds:
+            os.close(fd)
+        if data[:1] == b"Q":
+            why = "reloading: %s changed" % os.fsdecode(data[1:])
+            self.log("info", why)
+            self.quit(why)
+        elif data:
+            self.log("err", "spare [%d] sent %r" % (pid, data))
+        self.unspare(pid, sock)
+        self.closing.append(sock)
+
     def dispatch(self):
-        while (self.queue and self.spares
-               and (self.max_servers < 0 or len(self.by_pid) < self.max_servers)):
+        while (self.queue and (self.max_servers < 0
+                               or len(self.by_pid) < self.max_servers)):
+            handy = [sp for sp in self.spares if sp[0] not in self.accepting]
+            if not handy:
+                return
             c = self.queue.pop(0)
-            pid, sock = self.spares.pop(0)
+            pid, sock = handy[0]
+            self.unspare(pid, sock)
             flags = (1 if self.ext else 0) | (2 if self.early_status else 0)
             try:
                 sock.sendmsg([struct.pack(">I", flags)],
@@ -730,11 +810,13 @@ class _Server:
                 return
             if pid == 0:
                 return
+            for spare in [s for s in self.spares if s[0] == pid]:
+                self.spare_input(*spare)     # took a call just before?
             c = self.by_pid.get(pid)
             if c is None:
                 for spare in [s for s in self.spares if s[0] == pid]:
+                    self.unspare(*spare)
                     spare[1].close()
-                    self.spares.remove(spare)
                     self.refill = True
                 if not os.WIFSTOPPED(status):
                     self.log("warning", "spare [%d] died: status %#x"
@@ -779,16 +861,16 @@ class _Server:
             self.sel.unregister(self.listen.fileno())
             self.closing.append(self.listen)
             self.listen = None
+            for pid, sock in list(self.spares):   # they may not take calls
+                if pid in self.accepting:
+                    self.unspare(pid, sock)
+                    self.closing.append(sock)
 
     def close_in_child(self):
         """A spare holds none of the server's descriptors."""
-        for fd in (self.watchi, self.watche, self.wake_r, self.wake_w,
-                   self.watch.fd):
-            if fd >= 0:
-                os.close(fd)
+        for fd in (self.watchi, self.watche, self.wake_r, self.wake_w):
+            os.close(fd)
         self.sel.close()
-        if self.listen is not None:
-            self.listen.close()
         for c in self.calls.values():
             c.sock.close()
             if c.chan is not None:
@@ -811,7 +893,7 @@ def _wire_code(sig):
     return 0
 
 
-def _become_spare(server, sock):
+def _become_spare(server, sock, accepting):
     """In a freshly forked spare: drop the server's state, wait for a call,
     read its request, then make this process look like a direct run."""
     signal.set_wakeup_fd(-1)
@@ -819,15 +901,11 @@ def _become_spare(server, sock):
     server.close_in_child()
     os.setpgid(0, 0)
     _prewarm(server.stdio_encoding)
-    try:
-        data, anc, _, _ = sock.recvmsg(4, _ANC)
-    except OSError:
-        os._exit(0)
-    fds = _fds_of(anc)
-    if len(data) != 4 or len(fds) != 1:
-        os._exit(0)              # the server quit: this spare is unneeded
-    (flags,) = struct.unpack(">I", data)
-    conn = socket.socket(fileno=fds[0])
+    conn, flags = _take_call(server, sock, accepting)
+    if server.listen is not None:
+        server.listen.close()
+    if server.watch.fd >= 0:
+        os.close(server.watch.fd)
     try:
         conn.settimeout(REQUEST_TIMEOUT)
         ext, umask, fds, blob = _read_request(conn, flags & 1)
@@ -838,6 +916,50 @@ def _become_spare(server, sock):
     if flags & 2:
         _ex.chan, _ex.conn, _ex.ext = sock, conn, ext
     _apply_call(ext, umask, fds, blob, server.stdio_encoding)
+
+
+def _take_call(server, sock, accepting):
+    """Wait for a call: one the server hands over on sock, or one accepted
+    here (greeted here, and its connection sent to the server)."""
+    p = select.poll()
+    p.register(sock, select.POLLIN)
+    listen = server.listen
+    if listen is not None and accepting:
+        p.register(listen, select.POLLIN)
+    flags = (1 if server.ext else 0) | (2 if server.early_status else 0)
+    while True:
+        for fd, _ in p.poll():
+            if fd == sock.fileno():
+                try:
+                    data, anc, _, _ = sock.recvmsg(4, _ANC)
+                except OSError:
+                    os._exit(0)
+                fds = _fds_of(anc)
+                if len(data) != 4 or len(fds) != 1:
+                    os._exit(0)  # the server quit: this spare is unneeded
+                return socket.socket(fileno=fds[0]), \
+                    struct.unpack(">I", data)[0]
+            try:
+                conn, _ = listen.accept()
+            except (BlockingIOError, InterruptedError):
+                continue         # another spare, or the server, was faster
+            except OSError:
+                p.unregister(listen)     # shut down: the server quits
+                continue
+            changed = server.watch.check()
+            if changed:
+                conn.close()     # EOF before greeting: client respawns
+                sock.send(b"Q" + os.fsencode(changed)[:200])
+                os._exit(0)
+            xdata = (EXT_WORD + "\0").encode() if server.ext else b""
+            try:
+                conn.sendall(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
+                sock.sendmsg([b"A"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                       struct.pack("i", conn.fileno()))])
+            except OSError:
+                conn.close()
+                continue
+            return conn, flags
 
 
 def _prewarm(encoding):
