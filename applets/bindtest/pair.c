@@ -448,35 +448,41 @@ static int set_int(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof value);
 }
 
+/* SO_REUSEADDR ('A') or SO_REUSEPORT ('P') on both sockets: 0, or -1 with
+ * the cell ?X (first) or !X (second) set. */
+static int set_reuse(const struct bt_config *cfg, struct bt_pair *out, const int fd[2],
+		     int optname)
+{
+	const struct bt_addr *ad[2] = { out->first, out->second };
+	int addr = optname == SO_REUSEADDR;
+	char text[80];
+
+	for (int i = 0; i < 2; i++) {
+		struct bt_side *side = &out->side[i];
+
+		if (step(addr ? &side->reuseaddr : &side->reuseport,
+			 set_int(fd[i], SOL_SOCKET, optname, 1)) < 0) {
+			say(cfg, "\tfailed setsockopt(%s) for %s, %s\n",
+			    addr ? "SO_REUSEADDR" : "SO_REUSEPORT",
+			    addr_text(ad[i], text, sizeof text), strerror(errno));
+			cell_add(out, "%c%c", i == 0 ? '?' : '!', addr ? 'A' : 'P');
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The socket options, in the original's order: 0, or -1 with the cell set. */
 static int set_options(const struct bt_config *cfg, struct bt_pair *out, int sa, int sb)
 {
 	const struct bt_addr *ad[2] = { out->first, out->second };
-	int fd[2] = { sa, sb };
+	const int fd[2] = { sa, sb };
 	char text[80];
 
-	if (cfg->reuseaddr) {
-		for (int i = 0; i < 2; i++) {
-			if (step(&out->side[i].reuseaddr,
-				 set_int(fd[i], SOL_SOCKET, SO_REUSEADDR, 1)) < 0) {
-				say(cfg, "\tfailed setsockopt(SO_REUSEADDR) for %s, %s\n",
-				    addr_text(ad[i], text, sizeof text), strerror(errno));
-				cell_add(out, i == 0 ? "?A" : "!A");
-				return -1;
-			}
-		}
-	}
-	if (cfg->reuseport) {
-		for (int i = 0; i < 2; i++) {
-			if (step(&out->side[i].reuseport,
-				 set_int(fd[i], SOL_SOCKET, SO_REUSEPORT, 1)) < 0) {
-				say(cfg, "\tfailed setsockopt(SO_REUSEPORT) for %s, %s\n",
-				    addr_text(ad[i], text, sizeof text), strerror(errno));
-				cell_add(out, i == 0 ? "?P" : "!P");
-				return -1;
-			}
-		}
-	}
+	if (cfg->reuseaddr && set_reuse(cfg, out, fd, SO_REUSEADDR) < 0)
+		return -1;
+	if (cfg->reuseport && set_reuse(cfg, out, fd, SO_REUSEPORT) < 0)
+		return -1;
 	for (int i = 0; i < 2; i++) {
 		if (ad[i]->family != AF_INET6)
 			continue;

@@ -1,0 +1,85 @@
+#!/bin/sh
+# The cells of failed socket calls (!1 !2 ?A !A ?P !P ?6), which a healthy
+# kernel never shows: an LD_PRELOAD shim (shim.c) makes the call fail.
+# Pins the fix of the original's inverted !1 (the cell in the table, the
+# error in the verbose lines) and the errno in the JSON steps.
+. "$T_SRC/bindtest/common.sh"
+
+shim=${2:?usage: failures.sh HOLD-PORT SHIM.so}
+# An ASan build wants its runtime first; the shim is not instrumented.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+EAFNOSUPPORT_TEXT='(Address family not supported by protocol|Address family not supported)'
+ENOPROTOOPT_TEXT='(Protocol not available)'
+
+# shimmed MODE ARGS...: bindtest with that failure.
+shimmed() {
+	_mode=$1
+	shift
+	run bounded 30 env BINDTEST_SHIM="$_mode" LD_PRELOAD="$shim" "$SOCKKIT" bindtest $NS "$@"
+}
+
+# block FIRST SECOND: the verbose lines of one pair.
+block() {
+	awk -v want="$1 then $2" '
+		$0 == want { on = 1; print; next }
+		on && / then / { exit }
+		on { print }' "$T/out"
+}
+
+# every_cell CELL: the row of 8 such cells.
+every_cell() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$1" "$1" "$1" "$1" "$1" "$1" "$1" "$1"
+}
+
+shimmed none -s -A
+is_rc 0 "the shim alone: exit 0"
+is "$(row loop4 | cut -f 3)" "o[22]" "the shim alone changes nothing"
+
+# An IPv4-only kernel: socket(AF_INET6) fails.
+shimmed no_inet6 -s
+is_rc 0 "no AF_INET6: exit 0 (failures are results)"
+is "$(row wild6)" "$(every_cell '!1')" "no AF_INET6: an IPv6 first socket is !1"
+is "$(row loopm)" "$(every_cell '!1')" "no AF_INET6: a mapped first socket is !1"
+is "$(row loop4)" "x	!2	x	!2	!2	!2	!2	?2(99)" "no AF_INET6: an IPv6 second socket is !2"
+shimmed no_inet6
+port=$(sed -n 's/^port = //p' "$T/out")
+is "$(block wild6 wild4 | sed -n 1p)" "wild6 then wild4" "no AF_INET6 verbose: the pair"
+like "$(block wild6 wild4 | sed -n '2,$p')" "^	failed socket for ::/$port, $EAFNOSUPPORT_TEXT\$" \
+	"no AF_INET6 verbose: the error line, not the cell (the original had them swapped)"
+like "$(block wild4 loop6 | sed -n '2,$p')" "^	failed socket for ::1/$port, $EAFNOSUPPORT_TEXT\$" \
+	"no AF_INET6 verbose: a second socket's error line"
+is "$(grep -c "$TAB!" "$T/out" | tr -d ' ')" 0 "no AF_INET6 verbose: no cells"
+shimmed no_inet6 -j
+# 55 pairs have an AF_INET6 socket (all but the 9 of wild4, loop4, one4).
+is "$(grep -c '"error": "EAFNOSUPPORT",' "$T/out" | tr -d ' ')" 55 \
+	"no AF_INET6 -j: a failed socket step for each pair with an AF_INET6 address"
+like "$(grep -m 1 -B 1 '"error": "EAFNOSUPPORT",' "$T/out" | tr -d ' \n')" '^"errno":97,' \
+	"no AF_INET6 -j: with its number"
+
+# SO_REUSEPORT refused on the first socket.
+shimmed reuseport -s -P
+is_rc 0 "SO_REUSEPORT fails: exit 0"
+is "$(row loop4)" "$(every_cell '?P')" "SO_REUSEPORT fails on the 1st: ?P"
+shimmed reuseport -P
+port=$(sed -n 's/^port = //p' "$T/out")
+like "$(block loop4 loop6 | sed -n '2,$p')" \
+	"^	failed setsockopt\\(SO_REUSEPORT\\) for 127\\.0\\.0\\.1/$port, $ENOPROTOOPT_TEXT\$" \
+	"SO_REUSEPORT fails: the verbose line"
+
+# SO_REUSEADDR refused on the second socket only.
+shimmed reuseaddr_2nd -s -A
+is "$(row loop6)" "$(every_cell '!A')" "SO_REUSEADDR fails on the 2nd: !A"
+shimmed reuseaddr_2nd -j -A
+like "$(grep -m 1 -A 4 '"so_reuseaddr": {' "$T/out" | tr -d ' \n')" '^"so_reuseaddr":\{"ok":true\}' \
+	"SO_REUSEADDR fails on the 2nd -j: the 1st succeeded"
+is "$(grep -c '"error": "ENOMEM",' "$T/out" | tr -d ' ')" 64 "SO_REUSEADDR fails on the 2nd -j: 64 failed steps"
+
+# IPV6_V6ONLY refused: every pair with an AF_INET6 socket.
+shimmed v6only -s -6
+is "$(row wild6)" "$(every_cell '?6')" "IPV6_V6ONLY fails: ?6"
+is "$(row wild4 | cut -f 1,3,8)" "x	x	?2(99)" "IPV6_V6ONLY fails: IPv4 pairs are untouched"
+shimmed v6only -j
+is "$(grep -c '"error": "EINVAL",' "$T/out" | tr -d ' ')" 55 \
+	"IPV6_V6ONLY fails -j: one failed step per pair with an AF_INET6 socket"
+done_testing
