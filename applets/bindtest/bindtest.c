@@ -329,20 +329,15 @@ static void pin_to_this_cpu(void)
 
 static void make_header(const struct bt_config *c, char *buf, size_t size)
 {
-	int tcp = c->socktype == SOCK_STREAM;
-	const char *target = c->connect1st ? "1st" : c->connect2nd ? "2nd"
-			     : c->have_other4 ? "other" : "other6";
+	const char *target = bt_connect_target(c);
 
 	snprintf(buf, size, "starting tests, socktype = %s%s%s%s%s%s%s",
 		 socktype_name(c->socktype),
 		 c->reuseaddr ? ", SO_REUSEADDR" : "",
 		 c->reuseport ? ", SO_REUSEPORT" : "",
 		 c->v6only ? ", V6ONLY" : ", !V6ONLY",
-		 tcp && (c->connect1st || c->connect2nd || c->have_other4 || c->have_other6)
-			 ? ", connect to " : "",
-		 tcp && (c->connect1st || c->connect2nd || c->have_other4 || c->have_other6)
-			 ? target : "",
-		 tcp && c->delayed_listen ? ", delayed listen" : "");
+		 target ? ", connect to " : "", target ? target : "",
+		 c->socktype == SOCK_STREAM && c->delayed_listen ? ", delayed listen" : "");
 }
 
 /* The settings of one table: the request's, with the port, the -o and -b

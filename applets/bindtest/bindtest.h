@@ -96,6 +96,9 @@ const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
 /* report.c */
 const char *bt_errno_name(int err);
 const char *bt_letter_meaning(char letter, int socktype);
+/* Where TCP probes connect ("1st", "2nd", "other", "other6"), for the
+ * header and -j; NULL for UDP or when nothing is connected to. */
+const char *bt_connect_target(const struct bt_config *cfg);
 void bt_json_table(struct json *j, const struct bt_config *cfg, const char *header,
 		   const struct bt_addr *addrs, const struct bt_pair *pairs);
 

@@ -118,7 +118,7 @@ static void json_probe(struct json *j, int socktype, const struct bt_probe *p)
 	json_end_object(j);
 }
 
-static const char *connect_target(const struct bt_config *cfg)
+const char *bt_connect_target(const struct bt_config *cfg)
 {
 	if (cfg->socktype != SOCK_STREAM)
 		return NULL;
@@ -142,7 +142,7 @@ void bt_json_table(struct json *j, const struct bt_config *cfg, const char *head
 	json_bool(j, "so_reuseaddr", cfg->reuseaddr);
 	json_bool(j, "so_reuseport", cfg->reuseport);
 	json_bool(j, "v6only", cfg->v6only);
-	json_string(j, "connect_to", connect_target(cfg));
+	json_string(j, "connect_to", bt_connect_target(cfg));
 	json_bool(j, "delayed_listen", cfg->socktype == SOCK_STREAM && cfg->delayed_listen);
 	json_uint(j, "port", cfg->port);
 	json_begin_array(j, "addresses");
