@@ -17,10 +17,10 @@ Protocol: chiark-utils 7.0.0 prefork-interp, plus the negotiated sockkit
 extension "sockkit-x1" documented in prefork-interp(1), PROTOCOL.
 
 Processes: the server forks spare executors ahead of time, while no call
-is working.  It greets a call and hands the connection to a spare, which
-reads the request itself, becomes the caller's process, returns from
-initialisation_complete(), and at the end sends the status to the caller
-itself.  The server is the parent of every executor and checks each status
+is working.  A spare accepts and greets a call itself, reads the request,
+becomes the caller's process, returns from initialisation_complete(), and
+at the end sends the status to the caller itself; the server accepts only
+when no spare can, and hands those calls over.  The server is the parent of every executor and checks each status
 against wait(); there is no monitor process (one more fork of a big
 interpreter per call costs more than the rest of a warm call).
 
