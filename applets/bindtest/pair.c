@@ -322,24 +322,32 @@ static int wait_listeners(const struct bt_config *cfg, int s, int sa, int sb, in
 	return poll_two(sa, sb, ms_left(deadline), ra, rb);
 }
 
+/* -l: each socket listens only now, right before the connect.  0, or the
+ * letter of the listen that failed ('l' first, 'L' second). */
+static char listen_late(const struct bt_config *cfg, int sa, int sb, struct bt_probe *p)
+{
+	const int fd[2] = { sa, sb };
+
+	for (int i = 0; i < 2; i++) {
+		if (listen(fd[i], LISTEN_BACKLOG) < 0) {
+			p->err = errno;
+			p->failed_step = i == 0 ? "listen(1st)" : "listen(2nd)";
+			say(cfg, "\tfailed to listen for the %s socket: %s\n", nth(i),
+			    strerror(errno));
+			return i == 0 ? 'l' : 'L';
+		}
+	}
+	return 0;
+}
+
 static char tcp_probe(const struct bt_config *cfg, int sa, int sb,
 		      const struct sockaddr *dst, socklen_t len, struct bt_probe *p)
 {
 	int s = -1, c1 = -1, c2 = -1, ra, rb, got1 = 0, got2 = 0;
 	char letter;
 
-	if (cfg->delayed_listen && listen(sa, LISTEN_BACKLOG) < 0) {
-		p->err = errno;
-		p->failed_step = "listen(1st)";
-		say(cfg, "\tfailed to listen for the 1st socket: %s\n", strerror(errno));
-		return 'l';
-	}
-	if (cfg->delayed_listen && listen(sb, LISTEN_BACKLOG) < 0) {
-		p->err = errno;
-		p->failed_step = "listen(2nd)";
-		say(cfg, "\tfailed to listen for the 2nd socket: %s\n", strerror(errno));
-		return 'L';
-	}
+	if (cfg->delayed_listen && (letter = listen_late(cfg, sa, sb, p)) != 0)
+		return letter;
 	s = socket(dst->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
 		p->err = errno;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The cells of failed socket calls (!1 !2 ?A !A ?P !P ?6), which a healthy
+# The cells of failed socket calls (!1 !2 ?A !A ?P !P ?6 L1?(), letter l), which a healthy
 # kernel never shows: an LD_PRELOAD shim (shim.c) makes the call fail.
 # Pins the fix of the original's inverted !1 (the cell in the table, the
 # error in the verbose lines) and the errno in the JSON steps.
@@ -82,4 +82,16 @@ is "$(row wild4 | cut -f 1,3,8)" "x	x	?2(99)" "IPV6_V6ONLY fails: IPv4 pairs are
 shimmed v6only -j
 is "$(grep -c '"error": "EINVAL",' "$T/out" | tr -d ' ')" 55 \
 	"IPV6_V6ONLY fails -j: one failed step per pair with an AF_INET6 socket"
+
+# listen(2) refused: right after the first bind (L1?), or late with -l (l).
+shimmed listen -s -t
+is "$(row loop4)" "$(every_cell 'L1?(95)')" "listen fails: L1?(EOPNOTSUPP)"
+shimmed listen -t
+port=$(sed -n 's/^port = //p' "$T/out")
+like "$(block loop4 loop6 | sed -n 3p)" "^	failed listen on for 127\\.0\\.0\\.1/$port: .+\$" \
+	"listen fails: the verbose line"
+shimmed listen -s -t -A -1 -l
+is "$(row loop4 | cut -f 1-6)" "o[l---]	o[l---]	o[l---]	o[l---]	o[l---]	o[l---]" \
+	"listen fails with -l: the 1st socket's delayed listen is l"
+is "$(row wild4 | cut -f 3)" "o[----]" "listen fails with -l: nothing tried, nothing listens"
 done_testing

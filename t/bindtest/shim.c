@@ -1,6 +1,7 @@
 /* An LD_PRELOAD shim that makes bindtest's socket calls fail, to reach the
- * cells a healthy kernel never shows (!1 !2 ?A !A ?P !P ?6).  BINDTEST_SHIM
- * names the failure; unset, every call passes through unchanged. */
+ * cells a healthy kernel never shows (!1 !2 ?A !A ?P !P ?6 L1?(), and the
+ * letter l).  BINDTEST_SHIM names the failure; unset, every call passes
+ * through unchanged. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -57,4 +58,16 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		return -1;
 	}
 	return real(fd, level, name, val, len);
+}
+
+int listen(int fd, int backlog)
+{
+	int (*real)(int, int);
+
+	REAL(real, "listen");
+	if (is("listen")) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return real(fd, backlog);
 }
