@@ -383,10 +383,11 @@ SPARE_WATCH = 0.05               # watched for this long after a dispatch
 
 
 class _Server:
-    """Accepts calls and greets them, hands each connection to a spare
-    executor (which reads the request itself: the server is off that path),
-    then forwards signals, notices callers that go away, and reports wait
-    statuses the executor could not report itself."""
+    """Keeps spare executors ready (they accept, greet and read calls
+    themselves: the server is off the calls' path), accepts calls itself
+    only when no spare can, forwards signals, notices callers that go away,
+    reports the wait statuses executors could not report themselves, and
+    quits on reload, idle timeout or a lost socket."""
 
     def __init__(self, opts, since_ns, fds, ext, log):
         self.log = log
@@ -863,6 +864,8 @@ class _Server:
             self.listen = None
             for pid, sock in list(self.spares):   # they may not take calls
                 if pid in self.accepting:
+                    self.spare_input(pid, sock)   # took one just now?
+                if pid in self.accepting:
                     self.unspare(pid, sock)
                     self.closing.append(sock)
 
@@ -951,14 +954,19 @@ def _take_call(server, sock, accepting):
                 conn.close()     # EOF before greeting: client respawns
                 sock.send(b"Q" + os.fsencode(changed)[:200])
                 os._exit(0)
-            xdata = (EXT_WORD + "\0").encode() if server.ext else b""
+            # The server first: if it has quit, the caller gets EOF before
+            # any greeting, and starts a new server.
             try:
-                conn.sendall(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
                 sock.sendmsg([b"A"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                        struct.pack("i", conn.fileno()))])
             except OSError:
                 conn.close()
-                continue
+                os._exit(0)
+            xdata = (EXT_WORD + "\0").encode() if server.ext else b""
+            try:
+                conn.sendall(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
+            except OSError:
+                os._exit(0)      # the caller went away: so does this call
             return conn, flags
 
 
