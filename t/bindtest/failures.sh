@@ -79,6 +79,10 @@ is "$(grep -c '"error": "ENOMEM",' "$T/out" | tr -d ' ')" 64 "SO_REUSEADDR fails
 shimmed v6only -s -6
 is "$(row wild6)" "$(every_cell '?6')" "IPV6_V6ONLY fails: ?6"
 is "$(row wild4 | cut -f 1,3,8)" "x	x	?2(99)" "IPV6_V6ONLY fails: IPv4 pairs are untouched"
+shimmed v6only -6
+port=$(sed -n 's/^port = //p' "$T/out")
+like "$(block wild4 wild6 | sed -n 2p)" "^	failed setsockopt\\(IPV6_V6ONLY, 1\\) for ::/$port, .+\$" \
+	"IPV6_V6ONLY fails: the verbose line names the value set"
 shimmed v6only -j
 is "$(grep -c '"error": "EINVAL",' "$T/out" | tr -d ' ')" 55 \
 	"IPV6_V6ONLY fails -j: one failed step per pair with an AF_INET6 socket"

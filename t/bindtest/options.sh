@@ -65,6 +65,20 @@ for type in udp tcp; do
 	is "$(wc -c <"$T/out" | tr -d ' ')" 0 "$type port in use: nothing on stdout"
 done
 
+# A port that cannot be bound for another reason: exit 1, and why.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)" -gt 80 ] 2>/dev/null; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKKIT" bindtest -s -p 80
+	if [ "$rc" -eq 126 ] || [ "$rc" -eq 127 ]; then
+		skip "a privileged port" "nobody cannot run $SOCKKIT"
+	else
+		is "$rc $(cat "$T/err")" "1 bindtest: cannot bind port 80 for SOCK_DGRAM: Permission denied" \
+			"a privileged port as nobody: exit 1 and why"
+	fi
+else
+	skip "a privileged port" "needs root, setpriv(1) and privileged ports"
+fi
+
 # -p 0 is the same as no -p: a port is picked and printed first.
 run bt -s -p 0
 is_rc 0 "-p 0 runs"
