@@ -35,16 +35,38 @@
 static const char payload[PAYLOAD_LEN] = "bindtest";
 
 /* Verbose lines are printed as the steps happen, as the original did. */
+static void vsay(const struct bt_config *cfg, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+static void vsay(const struct bt_config *cfg, const char *fmt, va_list ap)
+{
+	if (!cfg->summary && !cfg->json)
+		vprintf(fmt, ap);
+}
+
 static void say(const struct bt_config *cfg, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void say(const struct bt_config *cfg, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cfg->summary || cfg->json)
-		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsay(cfg, fmt, ap);
 	va_end(ap);
+}
+
+/* A probe's step failed with errno: keep it for -j, say the verbose line,
+ * and return the probe's letter. */
+static char probe_failed(const struct bt_config *cfg, struct bt_probe *p, const char *step,
+			 char letter, const char *fmt, ...) PRINTF_LIKE(5, 6);
+static char probe_failed(const struct bt_config *cfg, struct bt_probe *p, const char *step,
+			 char letter, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->err = errno;
+	p->failed_step = step;
+	va_start(ap, fmt);
+	vsay(cfg, fmt, ap);
+	va_end(ap);
+	return letter;
 }
 
 const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
@@ -249,37 +271,31 @@ static char udp_probe(const struct bt_config *cfg, int sa, int sb,
 	char letter;
 
 	s = socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0) {
-		p->err = errno;
-		p->failed_step = "socket";
-		say(cfg, "\tfailed to open a socket for sending: %s\n", strerror(errno));
-		return 's';
-	}
+	if (s < 0)
+		return probe_failed(cfg, p, "socket", 's',
+				    "\tfailed to open a socket for sending: %s\n", strerror(errno));
 	if (cfg->have_bcast && setsockopt(s, SOL_SOCKET, SO_BROADCAST, &on, sizeof on) < 0)
 		say(cfg, "\tfailed setsockopt(SO_BROADCAST) for %s, %s\n",
 		    p->address, strerror(errno));
 	if (dst->sa_family == AF_INET6 && set_v6only(s, cfg->v6only) < 0) {
-		p->err = errno;
-		p->failed_step = "setsockopt(IPV6_V6ONLY)";
-		say(cfg, "\tfailed setsockopt(IPV6_V6ONLY) for %s, %s\n",
-		    p->address, strerror(errno));
+		letter = probe_failed(cfg, p, "setsockopt(IPV6_V6ONLY)", '6',
+				      "\tfailed setsockopt(IPV6_V6ONLY) for %s, %s\n",
+				      p->address, strerror(errno));
 		close(s);
-		return '6';
+		return letter;
 	}
 	if (sendto(s, payload, sizeof payload, 0, dst, len) < 0) {
-		p->err = errno;
-		p->failed_step = "sendto";
-		say(cfg, "\tfailed to send a packet to %s: %s\n", p->address, strerror(errno));
+		letter = probe_failed(cfg, p, "sendto", 'x',
+				      "\tfailed to send a packet to %s: %s\n",
+				      p->address, strerror(errno));
 		close(s);
-		return 'x';
+		return letter;
 	}
 	say(cfg, "\tsend %d bytes to %s\n", PAYLOAD_LEN, p->address);
 	if ((cfg->full_wait ? collect_full_wait(cfg, sa, sb, &got1, &got2)
 	     : collect_fast(cfg, s, dst->sa_family, sa, sb, &got1, &got2)) < 0) {
-		p->err = errno;
-		p->failed_step = "select";
-		say(cfg, "\tfailed to select: %s\n", strerror(errno));
-		letter = 'x';
+		letter = probe_failed(cfg, p, "select", 'x', "\tfailed to select: %s\n",
+				      strerror(errno));
 	} else {
 		letter = verdict(got1, got2);
 	}
@@ -329,13 +345,11 @@ static char listen_late(const struct bt_config *cfg, int sa, int sb, struct bt_p
 	const int fd[2] = { sa, sb };
 
 	for (int i = 0; i < 2; i++) {
-		if (listen(fd[i], LISTEN_BACKLOG) < 0) {
-			p->err = errno;
-			p->failed_step = i == 0 ? "listen(1st)" : "listen(2nd)";
-			say(cfg, "\tfailed to listen for the %s socket: %s\n", nth(i),
-			    strerror(errno));
-			return i == 0 ? 'l' : 'L';
-		}
+		if (listen(fd[i], LISTEN_BACKLOG) < 0)
+			return probe_failed(cfg, p, i == 0 ? "listen(1st)" : "listen(2nd)",
+					    i == 0 ? 'l' : 'L',
+					    "\tfailed to listen for the %s socket: %s\n", nth(i),
+					    strerror(errno));
 	}
 	return 0;
 }
@@ -349,40 +363,31 @@ static char tcp_probe(const struct bt_config *cfg, int sa, int sb,
 	if (cfg->delayed_listen && (letter = listen_late(cfg, sa, sb, p)) != 0)
 		return letter;
 	s = socket(dst->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0) {
-		p->err = errno;
-		p->failed_step = "socket";
-		say(cfg, "\tfailed to open a socket for connecting: %s\n", strerror(errno));
-		return 's';
-	}
+	if (s < 0)
+		return probe_failed(cfg, p, "socket", 's',
+				    "\tfailed to open a socket for connecting: %s\n", strerror(errno));
 	if (dst->sa_family == AF_INET6 && set_v6only(s, cfg->v6only) < 0) {
-		p->err = errno;
-		p->failed_step = "setsockopt(IPV6_V6ONLY)";
-		say(cfg, "\tfailed setsockopt(IPV6_V6ONLY) for %s, %s\n",
-		    p->address, strerror(errno));
-		letter = '6';
+		letter = probe_failed(cfg, p, "setsockopt(IPV6_V6ONLY)", '6',
+				      "\tfailed setsockopt(IPV6_V6ONLY) for %s, %s\n",
+				      p->address, strerror(errno));
 		goto done;
 	}
 	if (set_nonblock(s, 1) < 0) {
-		p->err = errno;
-		p->failed_step = "fcntl(O_NONBLOCK)";
-		say(cfg, "\tfailed to make connecting socket non-blocking: %s\n", strerror(errno));
-		letter = 'f';
+		letter = probe_failed(cfg, p, "fcntl(O_NONBLOCK)", 'f',
+				      "\tfailed to make connecting socket non-blocking: %s\n",
+				      strerror(errno));
 		goto done;
 	}
 	if (connect(s, dst, len) < 0 && errno != EINPROGRESS) {
-		p->err = errno;
-		p->failed_step = "connect";
-		say(cfg, "\tfailed to connect a packet to %s: %s\n", p->address, strerror(errno));
-		letter = 'c';
+		letter = probe_failed(cfg, p, "connect", 'c',
+				      "\tfailed to connect a packet to %s: %s\n",
+				      p->address, strerror(errno));
 		goto done;
 	}
 	say(cfg, "\ttried to connect to %s\n", p->address);
 	if (wait_listeners(cfg, s, sa, sb, &ra, &rb) < 0) {
-		p->err = errno;
-		p->failed_step = "select";
-		say(cfg, "\tfailed to select: %s\n", strerror(errno));
-		letter = 'x';
+		letter = probe_failed(cfg, p, "select", 'x', "\tfailed to select: %s\n",
+				      strerror(errno));
 		goto done;
 	}
 	if (ra && (c1 = take_connection(cfg, sa, 0)) >= 0)

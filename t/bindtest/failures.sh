@@ -87,6 +87,22 @@ shimmed v6only -j
 is "$(grep -c '"error": "EINVAL",' "$T/out" | tr -d ' ')" 55 \
 	"IPV6_V6ONLY fails -j: one failed step per pair with an AF_INET6 socket"
 
+# Probe failures a healthy kernel shows: TCP cannot connect to a multicast
+# address (c), a V6ONLY socket cannot send to a mapped one (x).
+run bt -s -t -A -o 224.0.0.1
+is "$(row loop4 | cut -f 4)" "o[--c-]" "connect to 224.0.0.1: c"
+run bt -t -A -o 224.0.0.1
+port=$(sed -n 's/^port = //p' "$T/out")
+like "$(block loop4 loop6 | sed -n 4p)" \
+	"^	failed to connect a packet to 224\\.0\\.0\\.1/$port: (Network is unreachable|Network unreachable)\$" \
+	"connect to 224.0.0.1: the verbose line"
+run bt -j -t -A -o 224.0.0.1
+is "$(grep -m 1 -A 2 '"failed_step": ' "$T/out" | tr -d ' \n')" \
+	'"failed_step":"connect","errno":101,"error":"ENETUNREACH"' "connect to 224.0.0.1 -j: the failed step"
+run bt -j -6 -A -o 127.0.0.1
+is "$(grep -m 1 -A 2 '"failed_step": ' "$T/out" | tr -d ' \n')" \
+	'"failed_step":"sendto","errno":101,"error":"ENETUNREACH"' "-6 -o 127.0.0.1 -j: the mapped sendto fails"
+
 # listen(2) refused: right after the first bind (L1?), or late with -l (l).
 shimmed listen -s -t
 is "$(row loop4)" "$(every_cell 'L1?(95)')" "listen fails: L1?(EOPNOTSUPP)"
