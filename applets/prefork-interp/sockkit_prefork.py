@@ -954,19 +954,19 @@ def _take_call(server, sock, accepting):
                 conn.close()     # EOF before greeting: client respawns
                 sock.send(b"Q" + os.fsencode(changed)[:200])
                 os._exit(0)
-            # The caller first: telling the server wakes it, possibly onto
-            # this CPU, and that is better done while the caller answers.
-            xdata = (EXT_WORD + "\0").encode() if server.ext else b""
-            try:
-                conn.sendall(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
-            except OSError:
-                conn.close()     # the caller went away already
-                continue
+            # The server first: if it has quit, the caller gets EOF before
+            # any greeting, and starts a new server.
             try:
                 sock.sendmsg([b"A"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                        struct.pack("i", conn.fileno()))])
             except OSError:
-                pass             # the server quit this instant: serve alone
+                conn.close()
+                os._exit(0)
+            xdata = (EXT_WORD + "\0").encode() if server.ext else b""
+            try:
+                conn.sendall(b"PFI\n" + struct.pack(">I", len(xdata)) + xdata)
+            except OSError:
+                os._exit(0)      # the caller went away: so does this call
             return conn, flags
 
 
