@@ -42,10 +42,13 @@ static int sig_pipe[2] = { -1, -1 };
 int pfi_ext_offered(const struct pfi_conn *c)
 {
 	const char *p = (const char *)c->xdata;
-	const char *end = p + c->xdata_len;
+	const char *end;
 
+	if (!p)
+		return 0;
+	end = p + c->xdata_len;
 	/* xdata: NUL-terminated words; unknown words are ignored. */
-	while (p && p < end) {
+	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 
 		if (!nul)
