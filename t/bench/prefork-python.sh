@@ -79,6 +79,16 @@ print("trivial warm / C exec = %.2fx (median), %.2fx (mean); goal <= 2.5x"
 PYEOF
 done
 
+# The same two ratios with the commands alternated run by run
+# (t/bench/spawn-pair.c, medians): a load that comes and goes then weighs on
+# both sides alike, which hyperfine's one-command-after-the-other cannot do.
+cc -O2 -o "$T/spawn-pair" "$here/t/bench/spawn-pair.c"
+echo "== alternating"
+set -- $("$T/spawn-pair" "$RUNS" ./c-true -- ./trivial.py)
+echo "trivial warm / C exec = $3x ($2 us / $1 us, medians); goal <= 2.5x"
+set -- $("$T/spawn-pair" "$((RUNS / 10))" ./heavy.py -- "$PY" heavy.py)
+echo "heavy: direct / warm = $3x ($2 us / $1 us, medians); goal >= 25x"
+
 # What a per-call monitor (one more fork of the server image) would add.
 $PY - <<PYEOF
 import gc, os, time
