@@ -105,6 +105,26 @@ bounded() {
 	timeout -k 2 "$_limit" "$@"
 }
 
+# concurrent N DIR CMD...: start "CMD... I" for I = 0 .. N-1 all at once
+# (stdin /dev/null), leaving each one's stdout, stderr and exit status in
+# DIR/I.out, DIR/I.err and DIR/I.rc; returns when every one has ended.
+concurrent() {
+	_n=$1 _dir=$2
+	shift 2
+	mkdir -p "$_dir"
+	_pids=
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		{ "$@" "$_i" >"$_dir/$_i.out" 2>"$_dir/$_i.err" </dev/null
+		  echo $? >"$_dir/$_i.rc"; } &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	for _p in $_pids; do
+		wait "$_p"
+	done
+}
+
 done_testing() {
 	printf '1..%d\n' "$t_count"
 	[ "$t_failed" -eq 0 ]

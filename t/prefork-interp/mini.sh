@@ -107,21 +107,13 @@ stop_servers
 
 # --- 50 concurrent cold calls: one server, each call its own result --------
 : >"$T_LOG"
-i=0
-pids=
-while [ $i -lt 50 ]; do
-	(./s.sh args "call $i" >"$T/c$i.out" 2>"$T/c$i.err" </dev/null
-	 echo $? >"$T/c$i.rc") &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-for p in $pids; do wait "$p"; done
+concurrent 50 "$T/cc" ./s.sh args
 bad=0
 i=0
 while [ $i -lt 50 ]; do
-	vg_clean "$T/c$i.err"
-	[ "$(cat "$T/c$i.out")" = "[args]
-[call $i]" ] && [ "$(cat "$T/c$i.rc")" = 0 ] && [ ! -s "$T/c$i.err" ] || bad=$((bad + 1))
+	vg_clean "$T/cc/$i.err"
+	[ "$(cat "$T/cc/$i.out")" = "[args]
+[$i]" ] && [ "$(cat "$T/cc/$i.rc")" = 0 ] && [ ! -s "$T/cc/$i.err" ] || bad=$((bad + 1))
 	i=$((i + 1))
 done
 is "$bad" 0 "50 concurrent cold calls: each output and status right"

@@ -132,20 +132,12 @@ fi
 # --- 50 concurrent calls ------------------------------------------------------
 stop_servers
 : >"$T_LOG"
-i=0
-pids=
-while [ $i -lt 50 ]; do
-	(./l.pl args "call $i" >"$T/c$i.out" 2>"$T/c$i.err" </dev/null
-	 echo $? >"$T/c$i.rc") &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-for p in $pids; do wait "$p"; done
+concurrent 50 "$T/cc" ./l.pl args
 bad=0
 i=0
 while [ $i -lt 50 ]; do
-	[ "$(cat "$T/c$i.out")" = "argv0=perl
-[call $i]" ] && [ "$(cat "$T/c$i.rc")" = 0 ] || bad=$((bad + 1))
+	[ "$(cat "$T/cc/$i.out")" = "argv0=perl
+[$i]" ] && [ "$(cat "$T/cc/$i.rc")" = 0 ] || bad=$((bad + 1))
 	i=$((i + 1))
 done
 is "$bad" 0 "50 concurrent cold calls: each output and status right"

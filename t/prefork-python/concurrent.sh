@@ -18,25 +18,19 @@ for f in $FORMS; do
 	s=$T/$f-conc.py
 	run "$s" 0          # start the server: the rest all find it warm
 	is_rc 0 "$f: first call"
-	pids=
-	i=1
-	while [ $i -le 100 ]; do
-		"$s" $i >"$T/o$i" 2>"$T/e$i" &
-		pids="$pids $!"
-		i=$((i + 1))
-	done
-	i=1
+	rm -rf "$T/cc"
+	concurrent 100 "$T/cc" "$s"
+	i=0
 	bad=0
-	for p in $pids; do
-		wait "$p"
-		st=$?
-		[ $st -eq $((i % 7)) ] || { bad=$((bad + 1)); diag "call $i: status $st"; }
-		grep -qx "call $i pid [0-9]*" "$T/o$i" || { bad=$((bad + 1)); diag "call $i: out $(cat "$T/o$i")"; }
-		[ "$(cat "$T/e$i")" = "err $i" ] || { bad=$((bad + 1)); diag "call $i: err $(cat "$T/e$i")"; }
+	while [ $i -lt 100 ]; do
+		st=$(cat "$T/cc/$i.rc")
+		[ "$st" -eq $((i % 7)) ] || { bad=$((bad + 1)); diag "call $i: status $st"; }
+		grep -qx "call $i pid [0-9]*" "$T/cc/$i.out" || { bad=$((bad + 1)); diag "call $i: out $(cat "$T/cc/$i.out")"; }
+		[ "$(cat "$T/cc/$i.err")" = "err $i" ] || { bad=$((bad + 1)); diag "call $i: err $(cat "$T/cc/$i.err")"; }
 		i=$((i + 1))
 	done
 	is "$bad" 0 "$f: 100 concurrent calls, each its own output and status"
-	is "$(cat "$T"/o[0-9]* | sed 's/.* pid //' | sort -u | wc -l)" 100 "$f: ... each in its own process"
+	is "$(cat "$T"/cc/*.out | sed 's/.* pid //' | sort -u | wc -l)" 100 "$f: ... each in its own process"
 done
 
 done_testing
