@@ -27,16 +27,16 @@ for a in "" $("$SOCKKIT" --list); do
 	set -- "$SOCKKIT"
 	[ -n "$a" ] && set -- "$SOCKKIT" "$a"
 
-	"$@" --help >&- 2>"$T/err"
-	rc=$?
-	is_rc 1 "$name --help with stdout closed: exit 1"
-	like "$(cat "$T/err")" "^$name: write error on standard output: Bad file descriptor$" \
-		"$name --help with stdout closed: says why"
-
-	# valgrind itself cannot run without a stderr.
+	# valgrind opens its own files on the closed fds, so it cannot show these.
 	if [ -n "${SOCKKIT_UNDER_VALGRIND:-}" ]; then
-		skip "$name --help >/dev/full with stderr closed" "valgrind needs stderr"
+		skip "$name with stdout or stderr closed" "valgrind takes the closed fds"
 	else
+		"$@" --help >&- 2>"$T/err"
+		rc=$?
+		is_rc 1 "$name --help with stdout closed: exit 1"
+		like "$(cat "$T/err")" "^$name: write error on standard output: Bad file descriptor$" \
+			"$name --help with stdout closed: says why"
+
 		"$@" --help >/dev/full 2>&-
 		rc=$?
 		is_rc 1 "$name --help >/dev/full with stderr closed: exit 1"
