@@ -40,9 +40,8 @@ if mode == "catch":
         signal.signal(getattr(signal, s), got)
 elif mode == "ignore-int":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-with open(ready + ".tmp", "w") as f:
+with open(ready, "w") as f:        # a FIFO: this waits for the test to read
     f.write(str(os.getpid()))
-os.rename(ready + ".tmp", ready)
 try:
     for i in range(400):
         if mode == "tstp" and os.path.exists(ready + ".go"):
@@ -87,9 +86,9 @@ for f in $FORMS; do
 
 	s=$T/$f-sig.py
 	for sig in HUP INT QUIT TERM USR1 USR2 WINCH; do
-		rm -f "$T/ready"
+		new_fifo "$T/ready"
 		bg "$s" catch "$T/ready"
-		if wait_for "$T/ready"; then
+		if [ -n "$(read_fifo "$T/ready")" ]; then
 			kill -s "$sig" "$bgpid"
 			wait "$bgpid"
 			rc=$?
@@ -101,10 +100,10 @@ for f in $FORMS; do
 		fi
 	done
 
-	rm -f "$T/ready" "$T/ready.go"
+	rm -f "$T/ready.go"
+	new_fifo "$T/ready"
 	bg "$s" tstp "$T/ready"
-	wait_for "$T/ready"
-	ex=$(cat "$T/ready")
+	ex=$(read_fifo "$T/ready")
 	kill -s TSTP "$bgpid"
 	wait_state "$ex" T && pass "$f: TSTP stops the script" || fail "$f: TSTP stops the script"
 	wait_state "$bgpid" T && pass "$f: ... and then the client" || fail "$f: ... and then the client"
@@ -117,19 +116,18 @@ for f in $FORMS; do
 	is "$(cat "$T/bgout")" "continued" "$f: the script went on after CONT"
 	is "$rc" 0 "$f: ... and ended normally"
 
-	rm -f "$T/ready" "$T/ready.int"
+	rm -f "$T/ready.int"
+	new_fifo "$T/ready"
 	bg "$s" wait "$T/ready"
-	wait_for "$T/ready"
-	ex=$(cat "$T/ready")
+	ex=$(read_fifo "$T/ready")
 	kill -9 "$bgpid"
 	{ wait "$bgpid"; } 2>/dev/null
 	wait_gone "$ex" && pass "$f: caller killed: the script ends" || fail "$f: caller killed: the script ends"
 	[ -e "$T/ready.int" ] && pass "$f: ... by SIGINT" || fail "$f: ... by SIGINT"
 
-	rm -f "$T/ready"
+	new_fifo "$T/ready"
 	bg "$s" ignore-int "$T/ready"
-	wait_for "$T/ready"
-	ex=$(cat "$T/ready")
+	ex=$(read_fifo "$T/ready")
 	kill -9 "$bgpid"
 	{ wait "$bgpid"; } 2>/dev/null
 	wait_gone "$ex" && pass "$f: SIGINT ignored: SIGKILL after the grace" ||

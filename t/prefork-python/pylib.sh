@@ -62,14 +62,16 @@ mk() {
 	done
 }
 
-# wait_for FILE: bounded wait (10 s) until FILE exists and is not empty.
-wait_for() {
-	_n=0
-	while ! [ -s "$1" ] && [ $_n -lt 200 ]; do
-		sleep 0.05
-		_n=$((_n + 1))
-	done
-	[ -s "$1" ]
+# new_fifo FILE: a fresh FIFO at FILE, for a script to announce itself on.
+new_fifo() {
+	rm -f "$1"
+	mkfifo "$1"
+}
+
+# read_fifo FILE: what a script writes into the FIFO FILE, once it has
+# closed it; bounded (10 s), so a script that never gets there fails.
+read_fifo() {
+	bounded 10 cat "$1"
 }
 
 # state PID: its one-letter state (R S T Z ...), or "gone".
