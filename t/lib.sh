@@ -105,6 +105,19 @@ bounded() {
 	timeout -k 2 "$_limit" "$@"
 }
 
+# wait_gone PID: wait (at most 10 s) for a process that need not be our
+# child to end; 0 if it did.  A pidfd is readable once the process has
+# exited (even while it waits, a zombie, for a busy init to reap it).
+wait_gone() {
+	"${PY:-python3}" -c '
+import os, select, sys
+try:
+    fd = os.pidfd_open(int(sys.argv[1]))
+except ProcessLookupError:
+    sys.exit(0)
+sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)' "$1"
+}
+
 # concurrent N DIR CMD...: start "CMD... I" for I = 0 .. N-1 all at once
 # (stdin /dev/null), leaving each one's stdout, stderr and exit status in
 # DIR/I.out, DIR/I.err and DIR/I.rc; returns when every one has ended.

@@ -31,19 +31,6 @@ note_server() {
 	esac
 }
 
-# wait_gone PID: wait (at most 10 s) for a process that is not our child
-# to end; 0 if it did.  A pidfd is readable once the process has exited
-# (even while it waits, a zombie, for a busy init to reap it).
-wait_gone() {
-	"$PY" -c '
-import os, select, sys
-try:
-    fd = os.pidfd_open(int(sys.argv[1]))
-except ProcessLookupError:
-    sys.exit(0)
-sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)' "$1"
-}
-
 # stop_servers: delete every socket (each watcher sees it, each server
 # quits) and wait for every server this test noted.
 stop_servers() {

@@ -30,16 +30,11 @@ our_pids() {
 }
 
 # Remove the sockets (each server's watcher then tells it to quit), wait a
-# bounded time for them to go, and kill by pid what is left.
+# bounded time for each of our processes to go, and kill what is left.
 stop_servers() {
 	rm -f "$T/run/sockkit-prefork"/s*
-	_n=0
-	while [ -n "$(our_pids)" ] && [ $_n -lt 100 ]; do
-		sleep 0.05
-		_n=$((_n + 1))
-	done
 	for _p in $(our_pids); do
-		kill -9 "$_p" 2>/dev/null
+		wait_gone "$_p" || kill -9 "$_p" 2>/dev/null
 	done
 }
 trap 'stop_servers; rm -rf "$T"' EXIT
@@ -81,7 +76,9 @@ state() {
 }
 
 # wait_state PID STATES: bounded wait (10 s) until PID's state is one of
-# STATES (a grep -E alternation, e.g. "T" or "gone|Z").
+# STATES (a grep -E alternation, e.g. "T" or "R|S").  A stop or a resume of
+# a process that is not our child raises no event we could wait on, so this
+# looks at /proc every 50 ms, within the bound.
 wait_state() {
 	_n=0
 	while ! state "$1" | grep -Eqx "$2" && [ $_n -lt 200 ]; do
@@ -91,8 +88,3 @@ wait_state() {
 	state "$1" | grep -Eqx "$2"
 }
 
-# wait_gone PID: bounded wait (10 s) until PID has ended (a zombie nobody
-# reaps counts: servers end up children of an init that may not reap).
-wait_gone() {
-	wait_state "$1" "gone|Z"
-}
