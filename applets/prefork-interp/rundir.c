@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,13 +164,6 @@ void pfi_check_socket_safe(const struct pfi_paths *p)
 		refuse_unsafe("socket", p->socket, &st);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 static int open_lock_file(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -178,26 +173,50 @@ static int open_lock_file(const char *path)
 	return fd;
 }
 
-/* flock cannot take a timeout; poll it with a short growing pause.  The
- * holder is a client starting the server, itself bounded by timeout_ms. */
+static void on_lock_timer(int sig)
+{
+	(void)sig;      /* only here to make the blocking flock return EINTR */
+}
+
+/* Arm (ms > 0) or disarm (ms == 0) the one-shot ITIMER_REAL. */
+static void set_lock_timer(int ms)
+{
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* flock cannot take a timeout: a one-shot timer interrupts the blocking
+ * flock (SIGALRM without SA_RESTART) when the bound passes, so the wait
+ * needs no polling.  The holder is a client starting the server, itself
+ * bounded by timeout_ms. */
 int pfi_lock(const struct pfi_paths *p, int timeout_ms)
 {
 	int fd = open_lock_file(p->lock);
 	int64_t deadline = now_ms() + timeout_ms;
-	int pause = 1;
+	struct sigaction on_timer = { .sa_handler = on_lock_timer }, saved;
+	int r, err;
 
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			die_code(PFI_EXIT_INTERNAL, "lock %s: %s", p->lock, strerror(errno));
-		if (ms_left(deadline) == 0)
-			die_code(PFI_EXIT_INTERNAL, "timed out after %d ms waiting for "
-				 "the lock %s (another client starting the server)",
-				 timeout_ms, p->lock);
-		sleep_ms(pause);
-		if (pause < 20)
-			pause *= 2;
-	}
-	return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno != EWOULDBLOCK)
+		die_code(PFI_EXIT_INTERNAL, "lock %s: %s", p->lock, strerror(errno));
+	sigemptyset(&on_timer.sa_mask);
+	sigaction(SIGALRM, &on_timer, &saved);
+	set_lock_timer(timeout_ms > 0 ? timeout_ms : 1);
+	/* Another signal may interrupt too: go on while time is left. */
+	while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR && ms_left(deadline) > 0)
+		continue;
+	err = errno;
+	set_lock_timer(0);
+	sigaction(SIGALRM, &saved, NULL);
+	if (r == 0)
+		return fd;
+	if (err == EINTR)
+		die_code(PFI_EXIT_INTERNAL, "timed out after %d ms waiting for "
+			 "the lock %s (another client starting the server)",
+			 timeout_ms, p->lock);
+	die_code(PFI_EXIT_INTERNAL, "lock %s: %s", p->lock, strerror(err));
 }
 
 /* ---- cleaning: at most MAX_SOCKETS sockets stay, the least used go ---- */

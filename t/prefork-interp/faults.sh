@@ -300,4 +300,24 @@ diag "$calls concurrent cold calls in $took s"
 stop_servers
 none_left "every server stopped"
 
+# --- the lock held by a client that never finishes its start ---------------
+# The wait for the lock is bounded (a timer interrupts flock): a holder that
+# stays makes the next cold call fail after SOCKKIT_PREFORK_TIMEOUT.
+mkdir -p -m 700 "$RUNDIR"
+mkfifo "$T/locked"
+flock "$RUNDIR/llockid" sh -c 'echo $$ >"$1"; exec sleep 30' sh "$T/locked" \
+	</dev/null >/dev/null 2>&1 &
+holder=$!
+sleeper=$(bounded 10 cat "$T/locked")
+if [ -n "$sleeper" ]; then
+	SOCKKIT_PREFORK_TIMEOUT=1 run bounded 10 "$SOCKKIT" prefork-interp -g lockid -U "$PY" ./s.sh exit 0
+	is_rc 127 "lock held by another start: the call gives up"
+	like "$(cat "$T/err")" "^prefork-interp: timed out after [0-9]+ ms waiting for the lock $RUNDIR/llockid" \
+		"lock held by another start: it says why"
+else
+	fail "lock held by another start: the holder never took the lock"
+fi
+kill "$holder" $sleeper 2>/dev/null
+wait "$holder" 2>/dev/null
+
 done_testing
