@@ -23,7 +23,12 @@ for a in $("$SOCKKIT" --list); do
 	run "$bindir/$a" --help
 	like "$(head -n 1 "$T/out")" "^Usage: sockkit $a " "the installed $a runs"
 done
+for a in $("$SOCKKIT" --list); do
+	is "$(readlink "$(find "$T/dest" -path "*/man/man1/sockkit-$a.1")")" "$a.1" \
+		"manual sockkit-$a.1 is a link to $a.1"
+done
 for page in "$T_SRC"/../man/*.[1-8]; do
+	[ -L "$page" ] && continue
 	name=$(basename "$page")
 	sec=${name##*.}
 	is "$(find "$T/dest" -path "*/man/man$sec/$name" | wc -l)" 1 "manual $name installed"
