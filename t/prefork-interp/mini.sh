@@ -65,12 +65,7 @@ for code in 0 1 7 126 255; do
 	is_rc "$code" "exit $code relayed"
 done
 
-for sig in INT:2 TERM:15 HUP:1 PIPE:13 KILL:9; do
-	num=${sig#*:}
-	sig=${sig%:*}
-	sh -c '"$@"; echo "status=$?"' sh ./s.sh signal "$sig" >"$T/out" 2>"$T/err" </dev/null
-	is "$(cat "$T/out")" "status=$((128 + num))" "death by SIG$sig re-raised on the client"
-done
+check_relayed_deaths ./s.sh INT:2 TERM:15 HUP:1 PIPE:13 KILL:9
 
 run ./s.sh signal USR1
 is_rc 127 "death by SIGUSR1: 127"

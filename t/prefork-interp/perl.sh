@@ -107,12 +107,7 @@ for code in 0 3 255; do
 	run ./l.pl exit "$code"
 	is_rc "$code" "exit $code relayed"
 done
-for sig in INT:2 TERM:15 HUP:1 KILL:9; do
-	num=${sig#*:}
-	sig=${sig%:*}
-	sh -c '"$@"; echo "status=$?"' sh ./l.pl signal "$sig" >"$T/out" 2>"$T/err" </dev/null
-	is "$(cat "$T/out")" "status=$((128 + num))" "death by SIG$sig re-raised on the client"
-done
+check_relayed_deaths ./l.pl INT:2 TERM:15 HUP:1 KILL:9
 run ./l.pl signal USR1
 is_rc 127 "death by SIGUSR1: 127 and a message"
 

@@ -93,3 +93,31 @@ under_valgrind() {
 	[ -n "${SOCKKIT_UNDER_VALGRIND:-}" ] || return 1
 	skip "$1" "not meaningful under valgrind"
 }
+
+# check_relayed_deaths SCRIPT SIG:NUM...: "SCRIPT signal SIG" kills the script
+# by SIG, and the client must die by the same signal (status 128 + NUM).
+check_relayed_deaths() {
+	_script=$1
+	shift
+	for _sig in "$@"; do
+		_num=${_sig#*:}
+		_sig=${_sig%:*}
+		sh -c '"$@"; echo "status=$?"' sh "$_script" signal "$_sig" \
+			>"$T/out" 2>"$T/err" </dev/null
+		is "$(cat "$T/out")" "status=$((128 + _num))" "death by SIG$_sig re-raised on the client"
+	done
+}
+
+# nobody_cannot_run WHAT: 0 (after a skip of WHAT) when the test cannot run
+# sockkit and the mini server as uid 65534 (as root, permissions do not
+# bind, so permission tests run as that ordinary user).
+nobody_cannot_run() {
+	if ! command -v setpriv >/dev/null; then
+		skip "$1" "setpriv is missing"
+	elif ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c 'test -x "$1" && test -r "$2"' sh "$SOCKKIT" "$MINI" 2>/dev/null; then
+		skip "$1" "uid 65534 cannot reach $SOCKKIT or $MINI"
+	else
+		return 1
+	fi
+}
