@@ -32,6 +32,52 @@ fail() {
 	printf 'not ok %d - %s\n' "$t_count" "$1"
 }
 
+# ok COND NAME: one case, one line.  COND is a shell command list, run with
+# eval; the case passes when it succeeds.  On failure the condition is shown.
+#   ok '[ "$rc" -eq 2 ]' "-p 0x50 is a usage error"
+ok() {
+	if eval "$1"; then
+		pass "$2"
+	else
+		fail "$2"
+		diag "failed: $1"
+	fi
+}
+
+# check NAME RC OUT ERR CMD...: run CMD (stdin /dev/null) and compare its exit
+# status, whole stdout and whole stderr with RC, OUT and ERR exactly; an
+# argument '*' skips that comparison.  One table row per case:
+#   check "-p 08 is port 8"  0 '*' '' "$SOCKKIT" bindtest -p 08 -s
+check() {
+	_name=$1 _rc=$2 _out=$3 _err=$4
+	shift 4
+	run "$@"
+	_why=
+	[ "$_rc" = '*' ] || [ "$rc" -eq "$_rc" ] ||
+		_why="exit status: expected $_rc, got $rc"
+	[ -n "$_why" ] || [ "$_out" = '*' ] || [ "$(cat "$T/out")" = "$_out" ] ||
+		_why="stdout: expected [$_out], got [$(cat "$T/out")]"
+	[ -n "$_why" ] || [ "$_err" = '*' ] || [ "$(cat "$T/err")" = "$_err" ] ||
+		_why="stderr: expected [$_err], got [$(cat "$T/err")]"
+	if [ -z "$_why" ]; then
+		pass "$_name"
+	else
+		fail "$_name"
+		diag "$_why" "command: $*"
+	fi
+}
+
+# json_ok FILE FILTER NAME: FILE parses as JSON and the jq FILTER is true on it.
+json_ok() {
+	if jq -e "$2" "$1" >/dev/null 2>"$T/jq.err"; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "jq filter false or JSON invalid: $2" "$(head -c 2000 "$1")" \
+			"$(cat "$T/jq.err")"
+	fi
+}
+
 # skip NAME REASON
 skip() {
 	t_count=$((t_count + 1))
