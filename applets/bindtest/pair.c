@@ -27,6 +27,7 @@
 #include "bindtest.h"
 #include "err.h"
 #include "io.h"
+#include "net.h"
 
 #define PAYLOAD_LEN 10
 #define LISTEN_BACKLOG 5
@@ -72,14 +73,15 @@ static char probe_failed(const struct bt_config *cfg, struct bt_probe *p, const 
 const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
 			      char *buf, size_t size)
 {
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	char host[INET6_ADDRSTRLEN];
 
-	if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		strcpy(host, "?");
-		strcpy(serv, "?");
-	}
-	snprintf(buf, size, "%s/%s", host, serv);
+	/* inet_ntop (in sockaddr_text), not getnameinfo(NI_NUMERICHOST): the
+	 * same text without the resolver getnameinfo links into a static binary. */
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		snprintf(buf, size, "?/?");
+	else
+		snprintf(buf, size, "%s/%u", sockaddr_text(sa, 0, host, sizeof host),
+			 sockaddr_port(sa));
 	return buf;
 }
 
