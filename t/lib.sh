@@ -164,6 +164,38 @@ except ProcessLookupError:
 sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)' "$1"
 }
 
+# has_interp FILE: FILE is an ELF program with a program interpreter
+# (PT_INTERP), i.e. dynamically linked; false for a static one.
+has_interp() {
+	"${PY:-python3}" -c '
+import struct, sys
+PT_INTERP = 3
+with open(sys.argv[1], "rb") as f:
+    h = f.read(64)
+    if h[:4] != b"\x7fELF":
+        sys.exit(2)
+    e = "<" if h[5] == 1 else ">"           # EI_DATA
+    if h[4] == 2:                           # ELFCLASS64
+        phoff, = struct.unpack(e + "Q", h[32:40])
+        phentsize, phnum = struct.unpack(e + "HH", h[54:58])
+    else:
+        phoff, = struct.unpack(e + "I", h[28:32])
+        phentsize, phnum = struct.unpack(e + "HH", h[42:46])
+    for i in range(phnum):
+        f.seek(phoff + i * phentsize)
+        if struct.unpack(e + "I", f.read(4))[0] == PT_INTERP:
+            sys.exit(0)
+sys.exit(1)' "$1"
+}
+
+# need_preload: skip the whole test (plan 1..0) when $SOCKKIT is statically
+# linked: no dynamic loader runs it, so an LD_PRELOAD shim cannot reach it.
+need_preload() {
+	has_interp "$SOCKKIT" && return 0
+	echo "1..0 # SKIP $SOCKKIT is statically linked: LD_PRELOAD cannot reach it"
+	exit 0
+}
+
 # concurrent N DIR CMD...: start "CMD... I" for I = 0 .. N-1 all at once
 # (stdin /dev/null), leaving each one's stdout, stderr and exit status in
 # DIR/I.out, DIR/I.err and DIR/I.rc; returns when every one has ended.

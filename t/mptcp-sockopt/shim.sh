@@ -7,6 +7,7 @@
 . "$T_SRC/mptcp-sockopt/common.sh"
 
 shim=${1:?usage: shim.sh SHIM.so}
+need_preload
 require_mptcp
 # An ASan build wants its runtime first; the shim is not instrumented.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
