@@ -7,6 +7,22 @@
 : "${SOCKKIT:?SOCKKIT must name the sockkit binary}"
 : "${T_SRC:?T_SRC must name the t/ source directory}"
 
+# SOCKKIT_INSTALLED=/usr/bin/sockkit: test an installed sockkit instead of
+# the build's (as toybox's TEST_HOST tests the host's commands), and the
+# sockkit_prefork module the system's python3 finds instead of the source
+# tree's (t/prefork-python/pylib.sh).  SOCKKIT_BUILT keeps the build's.
+SOCKKIT_BUILT=$SOCKKIT
+if [ -n "${SOCKKIT_INSTALLED:-}" ]; then
+	case $SOCKKIT_INSTALLED in
+	/*) [ -f "$SOCKKIT_INSTALLED" ] && [ -x "$SOCKKIT_INSTALLED" ] ;;
+	*) false ;;
+	esac || {
+		echo "Bail out! SOCKKIT_INSTALLED=$SOCKKIT_INSTALLED is not the absolute path of an executable"
+		exit 1
+	}
+	SOCKKIT=$SOCKKIT_INSTALLED
+fi
+
 t_count=0
 t_failed=0
 

@@ -3,7 +3,8 @@
 # Every script is written twice, once for each #! form:
 #   A: #!$T/sockkit prefork-interp -U /usr/bin/python3
 #   B: #!$T/prefork-interp -U,/usr/bin/python3   ($T/prefork-interp -> sockkit)
-# The module comes from the source tree (PYTHONPATH); the run directory is
+# The module comes from the source tree (PYTHONPATH), or with
+# SOCKKIT_INSTALLED from where $PY finds it; the run directory is
 # inside $T (XDG_RUNTIME_DIR), and every server started here is stopped at
 # exit, however the test ends.
 
@@ -16,9 +17,14 @@ ln -s "$SOCKKIT" "$T/sockkit"
 ln -s "$SOCKKIT" "$T/prefork-interp"
 mkdir -m 700 "$T/run"
 XDG_RUNTIME_DIR=$T/run
-PYTHONPATH=$T_SRC/../applets/prefork-interp
 PYTHONDONTWRITEBYTECODE=1
-export XDG_RUNTIME_DIR PYTHONPATH PYTHONDONTWRITEBYTECODE
+export XDG_RUNTIME_DIR PYTHONDONTWRITEBYTECODE
+if [ -z "${SOCKKIT_INSTALLED:-}" ]; then
+	PYTHONPATH=$T_SRC/../applets/prefork-interp
+	export PYTHONPATH
+else
+	unset PYTHONPATH        # the installed module (see lib.sh)
+fi
 FORMS="A B"
 
 # Processes of ours: their command line names a file under $T.
