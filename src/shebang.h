@@ -5,7 +5,8 @@
  * saved command line: the applet gets { NAME, "-n", "-s", ARGS... }.  The
  * split is at blanks; the script's path goes (it is not an operand).  A call
  * counts as a #! call only when the script's first line is the very line
- * that produced argv, so a hand-typed argument is never split or dropped. */
+ * that produced argv (the kernel's way, or env -S's: word by word), so a
+ * hand-typed argument is never split or dropped. */
 #ifndef SOCKKIT_SHEBANG_H
 #define SOCKKIT_SHEBANG_H
 

@@ -107,6 +107,11 @@ run "$T/bt-args" -t
 skip_if_4 "#!sockkit bindtest -n -s, run with -t" ||
 	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out"' \
 		"#!sockkit bindtest -n -s, run with -t: the line's options, then the script's"
+script bt-env "#!/usr/bin/env -S PATH=$T:/usr/bin:/bin bindtest -n -s"
+run "$T/bt-env" -t
+skip_if_4 "#!/usr/bin/env -S bindtest -n -s" ||
+	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out"' \
+		"#!/usr/bin/env -S bindtest -n -s (env splits the line itself)"
 script mp-two "#!$T/sockkit mptcp-sockopt --version --json"
 check "#!sockkit mptcp-sockopt with two options" 0 "mptcp-sockopt (sockkit $version)" '' \
 	"$T/mp-two"
