@@ -14,13 +14,13 @@ PY=${PREFORK_PY:-/usr/bin/python3}
 bindir=$(dirname "$SOCKKIT")
 prefix=$(dirname "$bindir")
 
-check "the installed sockkit has this tree's applets" 0 "$("$SOCKKIT_BUILT" --list)" '' \
-	"$SOCKKIT" --list
+check "the installed sockkit has this tree's applets" 0 \
+	"$(printf '%s\n' $SOCKKIT_APPLETS)" '' "$SOCKKIT" --list
 check "... and its version" 0 "$("$SOCKKIT_BUILT" --version)" '' "$SOCKKIT" --version
 
 # Each applet's link beside the binary, where there is one: Debian's
 # package leaves /usr/bin/prefork-interp to chiark-utils-bin.
-for a in $("$SOCKKIT" --list); do
+for a in $SOCKKIT_APPLETS; do
 	if [ -L "$bindir/$a" ] && [ "$(readlink -f "$bindir/$a")" = "$(readlink -f "$SOCKKIT")" ]; then
 		run "$bindir/$a" --help
 		like "$rc $(head -n 1 "$T/out")" "^0 Usage: sockkit $a " "$bindir/$a runs the applet"
@@ -39,7 +39,7 @@ for page in "$T_SRC"/../man/*.[1-8]; do
 		"manual $name installed"
 done
 if command -v man >/dev/null 2>&1; then
-	for a in $("$SOCKKIT" --list); do
+	for a in $SOCKKIT_APPLETS; do
 		run man -w "$a"
 		like "$rc $(cat "$T/out")" "^0 $prefix/share/man/man1/$a\\.1(\\.gz)?$" "man $a finds the installed page"
 	done
