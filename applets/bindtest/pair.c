@@ -433,8 +433,9 @@ static void probe_pair(const struct bt_config *cfg, struct bt_pair *out, int sa,
 			probe_slot(cfg, out, sa, sb, "other", &cfg->other4, cfg->other4_len);
 		if (cfg->have_other6)
 			probe_slot(cfg, out, sa, sb, "other6", &cfg->other6, cfg->other6_len);
-		if (cfg->have_bcast)
-			probe_slot(cfg, out, sa, sb, "broadcast", &cfg->bcast6, cfg->bcast6_len);
+		/* 1.51 keeps the broadcast slot ('-') without -b, unlike -o's. */
+		probe_slot(cfg, out, sa, sb, "broadcast",
+			   cfg->have_bcast ? &cfg->bcast6 : NULL, cfg->bcast6_len);
 	} else if (cfg->reuseaddr || cfg->reuseport) {
 		/* Without a reuse option the original connects nowhere: the
 		 * TIME_WAIT left behind would fail the following binds. */

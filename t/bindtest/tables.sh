@@ -61,7 +61,7 @@ for t in "" -t; do
 	done
 	# ::1 coexists with every IPv4 and mapped bind.
 	is "$(row loop6 | cut -f 1,3,5,6)" "$(if [ -z "$t" ]; then
-		printf 'o[1-]\to[12]\to[12]\to[12]'; else
+		printf 'o[1--]\to[12-]\to[12-]\to[12-]'; else
 		printf 'o[]\to[]\to[]\to[]'; fi)" "-s $t: loop6 coexists with IPv4 and mapped binds"
 	cp "$T/out" "$T/plain$t"
 
@@ -77,7 +77,7 @@ for t in "" -t; do
 	done
 	# IPv4 and IPv6 are independent.
 	is "$(row wild6 | cut -f 1-4)" "$(if [ -z "$t" ]; then
-		printf 'o[--]\tx\to[-2]\tx'; else printf 'o[]\tx\to[]\tx'; fi)" \
+		printf 'o[---]\tx\to[-2-]\tx'; else printf 'o[]\tx\to[]\tx'; fi)" \
 		"-s -6 $t: wild6 coexists with IPv4 binds"
 done
 
@@ -89,13 +89,13 @@ is "$(sed -n '4,$p' "$T/plain" | sed 's/o\[[^]]*\]/o/g')" \
 # UDP with SO_REUSEADDR: every valid pair binds, the more specific one wins.
 run bt -s -A
 check_shape "-s -A"
-is "$(row loop4)" "o[1-]	o[1-]	o[22]	o[12]	o[11]	o[11]	?2(99)	?2(99)" "-s -A: the loop4 row"
-is "$(row wild4 | cut -f 1-4)" "o[--]	o[--]	o[-2]	o[-2]" "-s -A: the wild4 row"
+is "$(row loop4)" "o[1--]	o[1--]	o[22-]	o[12-]	o[11-]	o[11-]	?2(99)	?2(99)" "-s -A: the loop4 row"
+is "$(row wild4 | cut -f 1-4)" "o[---]	o[---]	o[-2-]	o[-2-]" "-s -A: the wild4 row"
 
 # An address nobody is bound to: 0 (nobody received it), fast.
 run bt -s -A -o 127.0.0.2
-is "$(row loop4 | cut -f 3)" "o[2200]" "-s -A -o 127.0.0.2: 0 when nobody receives"
-is "$(row wild4 | cut -f 3)" "o[-211]" "-s -A -o 127.0.0.2: wild4 gets what loop4 cannot"
+is "$(row loop4 | cut -f 3)" "o[2200-]" "-s -A -o 127.0.0.2: 0 when nobody receives"
+is "$(row wild4 | cut -f 3)" "o[-211-]" "-s -A -o 127.0.0.2: wild4 gets what loop4 cannot"
 
 # TCP probes.
 run bt -s -t -A -1
