@@ -120,35 +120,52 @@ static void check_exclusions(const struct opt_value *v)
 		die_usage("-b and -s cannot be combined: the table has no slot for -b");
 }
 
+/* -o as an IPv4 address: itself and, for UDP, ::ffff:ADDR from an AF_INET6
+ * socket. */
+static void set_other4(struct bt_config *cfg, struct in_addr a4)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)&cfg->other4;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)&cfg->other6;
+
+	memset(s4, 0, sizeof *s4);
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)cfg->port);
+	s4->sin_addr = a4;
+	cfg->other4_len = sizeof *s4;
+	cfg->have_other4 = 1;
+	cfg->have_other6 = cfg->socktype == SOCK_DGRAM;
+	if (!cfg->have_other6)
+		return;
+	memset(s6, 0, sizeof *s6);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = s4->sin_port;
+	s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&s6->sin6_addr.s6_addr[12], &a4, sizeof a4);
+	cfg->other6_len = sizeof *s6;
+}
+
+/* -o: an IPv4 address, or an IPv4-mapped one, which counts as its IPv4
+ * address (1.51 resolved -o with getaddrinfo(AF_INET) first, and glibc
+ * answers that for ::ffff:a.b.c.d); any other IPv6 address is probed once. */
 static void parse_other(struct bt_config *cfg, const char *text)
 {
-	struct in_addr a4;
-	struct in6_addr a6;
 	struct sockaddr_storage ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)&ss;
+	struct in_addr a4;
 	socklen_t len;
 
+	cfg->have_other4 = cfg->have_other6 = 0;
 	if (inet_pton(AF_INET, text, &a4) == 1) {
-		cfg->have_other4 = 1;
-		/* UDP also tries it as a mapped address from an AF_INET6 socket. */
-		cfg->have_other6 = cfg->socktype == SOCK_DGRAM;
-	} else if (inet_pton(AF_INET6, text, &a6) == 1) {
-		cfg->have_other6 = 1;
-	} else {
+		set_other4(cfg, a4);
+	} else if (parse_numeric_addr(text, AF_INET6, cfg->port, &ss, &len) != 0) {
 		die_usage("-o: '%s' is not a numeric IPv4 or IPv6 address", text);
-	}
-	if (cfg->have_other4) {
-		parse_numeric_addr(text, AF_INET, cfg->port, &ss, &len);
-		cfg->other4 = ss;
-		cfg->other4_len = len;
-	}
-	if (cfg->have_other6) {
-		char mapped[INET6_ADDRSTRLEN + 8];
-
-		snprintf(mapped, sizeof mapped, "%s%s", cfg->have_other4 ? "::ffff:" : "", text);
-		if (parse_numeric_addr(mapped, AF_INET6, cfg->port, &ss, &len) != 0)
-			die_usage("-o: '%s' is not a numeric IPv4 or IPv6 address", text);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(&a4, &s6->sin6_addr.s6_addr[12], sizeof a4);
+		set_other4(cfg, a4);
+	} else {
 		cfg->other6 = ss;
 		cfg->other6_len = len;
+		cfg->have_other6 = 1;
 	}
 }
 
@@ -345,7 +362,6 @@ static void make_header(const struct bt_config *c, char *buf, size_t size)
 static void table_config(const struct bt_request *rq, struct bt_config *c)
 {
 	c->port = choose_port(rq, c->socktype);
-	c->have_other4 = c->have_other6 = 0;
 	if (rq->other)
 		parse_other(c, rq->other);
 	c->have_bcast = rq->bcast != NULL;
