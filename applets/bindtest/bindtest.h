@@ -70,6 +70,7 @@ struct bt_pair {
 	const struct bt_addr *first, *second;
 	struct bt_side side[2];
 	int bound;              /* both bound: the cell is o[...] */
+	char listen_failed;     /* -l: 'l' or 'L' when a delayed listen failed */
 	char cell[BT_CELL_MAX];
 	struct bt_probe probe[BT_MAXPROBES];
 	int nprobes;

@@ -338,30 +338,12 @@ static int wait_listeners(const struct bt_config *cfg, int s, int sa, int sb, in
 	return poll_two(sa, sb, ms_left(deadline), ra, rb);
 }
 
-/* -l: each socket listens only now, right before the connect.  0, or the
- * letter of the listen that failed ('l' first, 'L' second). */
-static char listen_late(const struct bt_config *cfg, int sa, int sb, struct bt_probe *p)
-{
-	const int fd[2] = { sa, sb };
-
-	for (int i = 0; i < 2; i++) {
-		if (listen(fd[i], LISTEN_BACKLOG) < 0)
-			return probe_failed(cfg, p, i == 0 ? "listen(1st)" : "listen(2nd)",
-					    i == 0 ? 'l' : 'L',
-					    "\tfailed to listen for the %s socket: %s\n", nth(i),
-					    strerror(errno));
-	}
-	return 0;
-}
-
 static char tcp_probe(const struct bt_config *cfg, int sa, int sb,
 		      const struct sockaddr *dst, socklen_t len, struct bt_probe *p)
 {
 	int s = -1, c1 = -1, c2 = -1, ra, rb, got1 = 0, got2 = 0;
 	char letter;
 
-	if (cfg->delayed_listen && (letter = listen_late(cfg, sa, sb, p)) != 0)
-		return letter;
 	s = socket(dst->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return probe_failed(cfg, p, "socket", 's',
@@ -414,6 +396,16 @@ static void probe_slot(const struct bt_config *cfg, struct bt_pair *out, int sa,
 	p->target = target;
 	if (!dst) {
 		p->letter = '-';
+	} else if (out->listen_failed) {
+		/* A probe of 1.51's would have tried the listen, and failed. */
+		int which = out->listen_failed == 'L';
+
+		bt_sockaddr_slash((const struct sockaddr *)dst, len, p->address, sizeof p->address);
+		p->letter = out->listen_failed;
+		p->failed_step = which ? "listen(2nd)" : "listen(1st)";
+		p->err = out->side[which].listen.err;
+		say(cfg, "\tfailed to listen for the %s socket: %s\n", nth(which),
+		    strerror(p->err));
 	} else {
 		bt_sockaddr_slash((const struct sockaddr *)dst, len, p->address, sizeof p->address);
 		p->letter = (cfg->socktype == SOCK_DGRAM ? udp_probe : tcp_probe)
@@ -538,6 +530,22 @@ static int bind_one(const struct bt_config *cfg, struct bt_pair *out, int which,
 	return 0;
 }
 
+/* -l: both sockets listen once both are bound, as 1.51's manual says.
+ * 1.51 itself listened only right before a connect, so that without one
+ * nothing listened: the outcome is kept for -j, and a failure is shown,
+ * with 1.51's letter and line, only by a probe (probe_slot).  0, or the
+ * letter of the listen that failed: 'l' the first socket's (the second is
+ * then not tried), 'L' the second's. */
+static char listen_both(struct bt_pair *out, int sa, int sb)
+{
+	const int fd[2] = { sa, sb };
+
+	for (int i = 0; i < 2; i++)
+		if (step(&out->side[i].listen, listen(fd[i], LISTEN_BACKLOG)) < 0)
+			return i == 0 ? 'l' : 'L';
+	return 0;
+}
+
 static int open_one(const struct bt_config *cfg, struct bt_pair *out, int which)
 {
 	const struct bt_addr *ad = which == 0 ? out->first : out->second;
@@ -571,6 +579,8 @@ void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,
 	if (bind_one(cfg, out, 0, sa) < 0 || bind_one(cfg, out, 1, sb) < 0)
 		goto done;
 	out->bound = 1;
+	if (cfg->socktype == SOCK_STREAM && cfg->delayed_listen)
+		out->listen_failed = listen_both(out, sa, sb);
 	cell_add(out, "o[");
 	probe_pair(cfg, out, sa, sb);
 	cell_add(out, "]");
