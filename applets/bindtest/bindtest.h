@@ -1,15 +1,18 @@
 /* bindtest: shared definitions of the applet's files.
  *
  * bindtest.c  options, checks, the loop over tables
- * pair.c      one ordered pair: sockets, binds, probes
+ * pair.c      one ordered pair: sockets, options, binds, the cell
+ * probe.c     one probe: a UDP datagram or a TCP connect, and who gets it
  * report.c    errno names, letter meanings, the JSON document
  */
 #ifndef BINDTEST_H
 #define BINDTEST_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "err.h"
 #include "json.h"
 
 #define BT_NADDR 8              /* rows and columns of a table */
@@ -93,6 +96,18 @@ void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,
 		 const struct bt_addr *b, struct bt_pair *out);
 const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
 			      char *buf, size_t size);
+/* A verbose line: printed as the step happens, as the original did (not
+ * with -s or -j). */
+void bt_say(const struct bt_config *cfg, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void bt_vsay(const struct bt_config *cfg, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+const char *bt_nth(int which);          /* "1st" for 0, "2nd" for 1 */
+
+/* probe.c: the letter of one probe of dst; p->address is set. */
+char bt_udp_probe(const struct bt_config *cfg, int sa, int sb,
+		  const struct sockaddr *dst, socklen_t len, struct bt_probe *p);
+char bt_tcp_probe(const struct bt_config *cfg, int sa, int sb,
+		  const struct sockaddr *dst, socklen_t len, struct bt_probe *p);
+int bt_set_v6only(int fd, int on);
 
 /* report.c */
 const char *bt_errno_name(int err);
