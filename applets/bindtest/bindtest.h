@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "err.h"
@@ -19,6 +20,8 @@
 #define BT_MAXPROBES 5          /* 1st, 2nd, other, other6, broadcast */
 #define BT_CELL_MAX 64
 #define BT_DEFAULT_WAIT_MS 1000
+#define BT_MAX_TABLES 28        /* -a: see bt_table_list */
+#define BT_HEADER_MAX 160
 
 /* One tested address, resolved for the table's port. */
 struct bt_addr {
@@ -35,13 +38,14 @@ struct bt_config {
 	int reuseaddr, reuseport, v6only;
 	int connect1st, connect2nd, delayed_listen;
 	int summary;            /* -s: the table, else the verbose lines */
-	int json;               /* -j: nothing printed while testing */
+	int quiet;              /* -s, -j: no verbose lines */
 	unsigned port;
 	int wait_ms;            /* the bound on every wait of a probe */
 	int full_wait;          /* wait the whole bound, as the original did */
 	/* -o: other4 (IPv4 given) and, for UDP, its mapped form other6; or
 	 * other6 alone (IPv6 given).  -b: the mapped broadcast address. */
 	int have_other4, have_other6, have_bcast;
+	struct in_addr bcast4;
 	struct sockaddr_storage other4, other6, bcast6;
 	socklen_t other4_len, other6_len, bcast6_len;
 	/* Loopback sockets that receive a fence datagram after each UDP probe:
@@ -79,10 +83,13 @@ struct bt_pair {
 	int nprobes;
 };
 
+enum bt_output { BT_VERBOSE, BT_SUMMARY, BT_JSON };
+
 /* What the command line asked for, before a table's settings are chosen. */
 struct bt_request {
 	struct bt_config base;
-	int all, json, netns;
+	enum bt_output output;
+	int all, netns;
 	int port_given;
 	const char *other, *bcast;
 };
@@ -90,6 +97,17 @@ struct bt_request {
 /* bindtest.c: parse and check the command line; a usage error exits 2.
  * (Not static: the fuzz harness t/fuzz/fuzz-bindtest.c drives it.) */
 void bt_parse_request(int argc, char **argv, struct bt_request *rq);
+/* The tables to run (BT_MAX_TABLES at most): the request's one, or -a's. */
+size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
+
+/* table.c */
+void bt_header(const struct bt_config *c, char *buf, size_t size);
+/* Keep to this CPU and open the fences, for every table. */
+void bt_prepare(struct bt_config *tables, size_t n);
+/* Choose the port, then run the 64 pairs into pairs[], printing the
+ * verbose lines or the summary table (not -j) as they come. */
+void bt_run_table(const struct bt_request *rq, struct bt_config *c, struct bt_addr *addrs,
+		  struct bt_pair *pairs);
 
 /* pair.c */
 void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,

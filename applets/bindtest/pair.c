@@ -16,7 +16,7 @@
 /* Verbose lines are printed as the steps happen, as the original did. */
 void bt_vsay(const struct bt_config *cfg, const char *fmt, va_list ap)
 {
-	if (!cfg->summary && !cfg->json)
+	if (!cfg->quiet)
 		vprintf(fmt, ap);
 }
 

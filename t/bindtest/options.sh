@@ -49,7 +49,7 @@ usage_error "-b not broadcast" "-b: 127.0.0.1 is not a broadcast address here (2
 for o in -t -A -P -6 -l -b; do
 	v=
 	[ "$o" = -b ] && v=255.255.255.255
-	usage_error "-a with $o" "-a runs every socket type, reuse option and V6ONLY setting: it cannot be combined with ${o}" -a $o $v
+	usage_error "-a with $o" "-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with ${o}" -a $o $v
 done
 
 # A port in use, for each socket type: exit 1 and the port's number.
