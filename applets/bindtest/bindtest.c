@@ -35,7 +35,7 @@ static const struct opt opts[] = {
 	[O_REUSEPORT] = { 'P', "reuseport", OPT_FLAG, NULL,
 		"set SO_REUSEPORT on the bound sockets", 0, 0 },
 	[O_BCAST] = { 'b', "broadcast", OPT_STRING, "ADDR",
-		"UDP: also send to ::ffff:ADDR, ADDR an IPv4 broadcast address (not with -s)", 0, 0 },
+		"UDP: also send to ::ffff:ADDR, ADDR an IPv4 broadcast address", 0, 0 },
 	[O_DELAYED] = { 'l', "delayed-listen", OPT_FLAG, NULL,
 		"TCP: bind both sockets, then listen on both (needs -t)", 0, 0 },
 	[O_OTHER] = { 'o', "other", OPT_STRING, "ADDR",
@@ -98,8 +98,6 @@ static void check_exclusions(const struct opt_value *v)
 		die_usage("-l needs -t (it delays TCP's listen)");
 	if (v[O_BCAST].count && v[O_TCP].count)
 		die_usage("-b works only for UDP: it cannot be combined with -t");
-	if (v[O_BCAST].count && v[O_SUMMARY].count)
-		die_usage("-b and -s cannot be combined: the table has no slot for -b");
 }
 
 /* ::ffff:A, port 0 (each table sets its port). */

@@ -41,7 +41,6 @@ usage_error "-1 and -2" "-1, -2 and -o exclude each other with -t" -t -1 -2
 usage_error "-1 and -o" "-1, -2 and -o exclude each other with -t" -t -A -1 -o 127.0.0.1
 usage_error "-2 and -o" "-1, -2 and -o exclude each other with -t" -t -2 -o ::1
 usage_error "-b with -t" "-b works only for UDP: it cannot be combined with -t" -t -b 255.255.255.255
-usage_error "-b with -s" "-b and -s cannot be combined: the table has no slot for -b" -s -b 255.255.255.255
 usage_error "-o unparsable" "-o: 'nowhere' is not a numeric IPv4 or IPv6 address" -s -o nowhere
 usage_error "-o with a port" "-o: '127.0.0.1:80' is not a numeric IPv4 or IPv6 address" -o 127.0.0.1:80
 usage_error "-b unparsable" "-b: '::1' is not a numeric IPv4 address" -b ::1
