@@ -3,8 +3,6 @@
  * and -j, -a, -n beyond it.  See bindtest(1).  This file reads the command
  * line and chooses the tables; table.c runs one. */
 #include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,26 +155,6 @@ static void parse_other(struct bt_config *cfg, const char *text)
 	}
 }
 
-/* 255.255.255.255 or the broadcast address of one of this host's interfaces
- * (in the namespace the test runs in). */
-static int is_broadcast(struct in_addr a)
-{
-	struct ifaddrs *list, *i;
-	int found = a.s_addr == htonl(INADDR_BROADCAST);
-
-	if (found || getifaddrs(&list) < 0)
-		return found;
-	for (i = list; i && !found; i = i->ifa_next) {
-		const struct sockaddr *b = i->ifa_broadaddr;
-
-		if ((i->ifa_flags & IFF_BROADCAST) && b && b->sa_family == AF_INET &&
-		    ((const struct sockaddr_in *)(const void *)b)->sin_addr.s_addr == a.s_addr)
-			found = 1;
-	}
-	freeifaddrs(list);
-	return found;
-}
-
 /* -b: the datagram goes to ::ffff:ADDR (1.51 sent it from an AF_INET6
  * socket); whether ADDR is a broadcast address is checked in the namespace
  * of the test, once it is entered. */
@@ -189,13 +167,6 @@ static void parse_broadcast(struct bt_config *cfg, const char *text)
 	cfg->have_bcast = 1;
 	cfg->bcast4 = a;
 	cfg->bcast6_len = mapped_sockaddr(a, &cfg->bcast6);
-}
-
-static void check_broadcast(const struct bt_config *cfg, const char *text)
-{
-	if (!is_broadcast(cfg->bcast4))
-		die_usage("-b: %s is not a broadcast address here "
-			  "(255.255.255.255 or an interface's broadcast address)", text);
 }
 
 void bt_parse_request(int argc, char **argv, struct bt_request *rq)
@@ -299,7 +270,7 @@ static int bindtest_main(int argc, char **argv)
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
 		die_code(EXIT_SKIP, "--netns: %s", why);
 	if (rq.bcast)
-		check_broadcast(&rq.base, rq.bcast);
+		bt_check_broadcast(rq.base.bcast4, rq.bcast);
 	bt_prepare(tables, n);
 	pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
 	json_init(&j, stdout);

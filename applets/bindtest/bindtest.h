@@ -4,6 +4,8 @@
  * pair.c      one ordered pair: sockets, options, binds, the cell
  * probe.c     one probe: a UDP datagram or a TCP connect, and who gets it
  * report.c    errno names, letter meanings, the JSON document
+ * table.c     one table: port, addresses, header, the 64 pairs
+ * broadcast.c whether -b's address is a broadcast address here
  */
 #ifndef BINDTEST_H
 #define BINDTEST_H
@@ -99,6 +101,10 @@ struct bt_request {
 void bt_parse_request(int argc, char **argv, struct bt_request *rq);
 /* The tables to run (BT_MAX_TABLES at most): the request's one, or -a's. */
 size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
+
+/* broadcast.c: return if the kernel treats a as a broadcast address here,
+ * else exit 2 saying why (1 when the kernel cannot be asked). */
+void bt_check_broadcast(struct in_addr a, const char *text);
 
 /* table.c */
 void bt_header(const struct bt_config *c, char *buf, size_t size);

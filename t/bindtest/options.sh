@@ -45,7 +45,6 @@ usage_error "-b with -t" "-b works only for UDP: it cannot be combined with -t" 
 usage_error "-o unparsable" "-o: 'nowhere' is not a numeric IPv4 or IPv6 address" -s -o nowhere
 usage_error "-o with a port" "-o: '127.0.0.1:80' is not a numeric IPv4 or IPv6 address" -o 127.0.0.1:80
 usage_error "-b unparsable" "-b: '::1' is not a numeric IPv4 address" -b ::1
-usage_error "-b not broadcast" "-b: 127.0.0.1 is not a broadcast address here (255.255.255.255 or an interface's broadcast address)" -b 127.0.0.1
 for o in -t -A -P -6 -l -b; do
 	v=
 	[ "$o" = -b ] && v=255.255.255.255
