@@ -4,6 +4,7 @@
  * line and chooses the tables; table.c runs one. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 enum {
 	O_CONNECT1, O_CONNECT2, O_V6ONLY, O_REUSEADDR, O_REUSEPORT, O_BCAST,
 	O_DELAYED, O_OTHER, O_PORT, O_SUMMARY, O_TCP, O_VERSION,
-	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_COUNT
+	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_SYSCTL, O_COUNT
 };
 
 static const struct opt opts[] = {
@@ -53,6 +54,8 @@ static const struct opt opts[] = {
 		"the bound on each probe's wait, in milliseconds (default 1000)", 1, 600000 },
 	[O_FULLWAIT] = { 0, "full-wait", OPT_FLAG, NULL,
 		"wait the whole bound after every probe, as the original did (slow)", 0, 0 },
+	[O_SYSCTL] = { 0, "sysctl", OPT_LIST, "NAME=VALUE",
+		"with -n: set this net.* sysctl in the private namespace first", 0, 0 },
 };
 
 static int bindtest_main(int argc, char **argv);
@@ -83,6 +86,8 @@ static void check_exclusions(const struct opt_value *v)
 	int connects = (v[O_CONNECT1].count > 0) + (v[O_CONNECT2].count > 0) +
 		       (v[O_OTHER].count > 0);
 
+	if (v[O_SYSCTL].count && !v[O_NETNS].count)
+		die_usage("--sysctl needs -n: the host's settings are not bindtest's to change");
 	if (v[O_ALL].count) {
 		for (size_t i = 0; i < sizeof all_excludes / sizeof all_excludes[0]; i++)
 			if (v[all_excludes[i]].count)
@@ -98,6 +103,7 @@ static void check_exclusions(const struct opt_value *v)
 			  v[O_CONNECT1].count ? '1' : '2');
 	if (v[O_DELAYED].count && !v[O_TCP].count)
 		die_usage("-l needs -t (it delays TCP's listen)");
+
 	if (v[O_BCAST].count && v[O_TCP].count)
 		die_usage("-b works only for UDP: it cannot be combined with -t");
 }
@@ -169,6 +175,31 @@ static void parse_broadcast(struct bt_config *cfg, const char *text)
 	cfg->bcast6_len = mapped_sockaddr(a, &cfg->bcast6);
 }
 
+/* --sysctl NAME=VALUE: only names under net, which the private network
+ * namespace owns (any other would change the host). */
+static void parse_sysctl(struct bt_request *rq, const char *text)
+{
+	struct bt_sysctl *sc = &rq->sysctl[rq->nsysctl];
+	const char *eq = strchr(text, '=');
+	size_t len = eq ? (size_t)(eq - text) : 0;
+
+	if (rq->nsysctl == BT_MAX_SYSCTL)
+		die_usage("--sysctl: at most %d settings", BT_MAX_SYSCTL);
+	if (!eq || len == 0 || !eq[1])
+		die_usage("--sysctl: '%s' is not NAME=VALUE", text);
+	if (len >= sizeof sc->name)
+		die_usage("--sysctl: the name in '%s' is too long", text);
+	memcpy(sc->name, text, len);
+	sc->name[len] = '\0';
+	if (strncmp(sc->name, "net.", 4) != 0 && strncmp(sc->name, "net/", 4) != 0)
+		die_usage("--sysctl: %s is not a net.* sysctl: only those belong to "
+			  "the private network namespace", sc->name);
+	if (strlen(eq + 1) >= sizeof sc->value)
+		die_usage("--sysctl: the value of %s is too long", sc->name);
+	strcpy(sc->value, eq + 1);
+	rq->nsysctl++;
+}
+
 void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 {
 	struct opt_value v[O_COUNT];
@@ -204,6 +235,10 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 		parse_other(c, rq->other);
 	if (rq->bcast)
 		parse_broadcast(c, rq->bcast);
+	for (size_t i = 0; i < v[O_SYSCTL].nlist; i++)
+		parse_sysctl(rq, v[O_SYSCTL].list[i]);
+	c->sysctl = rq->sysctl;
+	c->nsysctl = rq->nsysctl;
 	opt_values_free(&bindtest_applet, v);
 }
 
@@ -255,6 +290,35 @@ size_t bt_table_list(const struct bt_request *rq, struct bt_config *t)
 	return n;
 }
 
+/* Set each --sysctl in the private namespace, and keep the value the kernel
+ * then reports, for the header and -j.  A name the kernel does not know or a
+ * value it refuses is a usage error; not being allowed to write is a
+ * failure. */
+static void apply_sysctls(struct bt_request *rq)
+{
+	for (size_t i = 0; i < rq->nsysctl; i++) {
+		struct bt_sysctl *sc = &rq->sysctl[i];
+		char now[sizeof sc->value];
+
+		if (sysctl_read(sc->name, now, sizeof now) < 0) {
+			if (errno == ENOENT)
+				die_usage("--sysctl: %s: no such sysctl in a network namespace",
+					  sc->name);
+			if (errno == EINVAL)
+				die_usage("--sysctl: '%s' is not a sysctl name", sc->name);
+			die_errno("--sysctl: cannot read %s", sc->name);
+		}
+		if (sysctl_write(sc->name, sc->value) < 0) {
+			if (errno == EPERM || errno == EACCES || errno == EROFS)
+				die_errno("--sysctl: cannot set %s", sc->name);
+			die_usage("--sysctl: the kernel refuses %s=%s: %s", sc->name, sc->value,
+				  strerror(errno));
+		}
+		if (sysctl_read(sc->name, sc->value, sizeof sc->value) < 0)
+			die_errno("--sysctl: cannot read %s back", sc->name);
+	}
+}
+
 static int bindtest_main(int argc, char **argv)
 {
 	struct bt_request rq;
@@ -269,6 +333,7 @@ static int bindtest_main(int argc, char **argv)
 	n = bt_table_list(&rq, tables);
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
 		die_code(EXIT_SKIP, "--netns: %s", why);
+	apply_sysctls(&rq);
 	if (rq.bcast)
 		bt_check_broadcast(rq.base.bcast4, rq.bcast);
 	bt_prepare(tables, n);

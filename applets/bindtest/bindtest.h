@@ -23,7 +23,7 @@
 #define BT_CELL_MAX 64
 #define BT_DEFAULT_WAIT_MS 1000
 #define BT_MAX_TABLES 28        /* -a: see bt_table_list */
-#define BT_HEADER_MAX 160
+#define BT_HEADER_MAX 4096     /* 1.51's part, then every --sysctl */
 
 /* One tested address, resolved for the table's port. */
 struct bt_addr {
@@ -32,6 +32,14 @@ struct bt_addr {
 	const char *host;       /* NULL: the wildcard, never probed */
 	struct sockaddr_storage ss;
 	socklen_t len;
+};
+
+#define BT_MAX_SYSCTL 16
+
+/* One --sysctl: the value is the kernel's once it is set. */
+struct bt_sysctl {
+	char name[128];
+	char value[128];
 };
 
 /* Everything one table depends on. */
@@ -44,6 +52,8 @@ struct bt_config {
 	unsigned port;
 	int wait_ms;            /* the bound on every wait of a probe */
 	int full_wait;          /* wait the whole bound, as the original did */
+	const struct bt_sysctl *sysctl; /* --sysctl, for the header and -j */
+	size_t nsysctl;
 	/* -o: other4 (IPv4 given) and, for UDP, its mapped form other6; or
 	 * other6 alone (IPv6 given).  -b: the mapped broadcast address. */
 	int have_other4, have_other6, have_bcast;
@@ -94,6 +104,8 @@ struct bt_request {
 	int all, netns;
 	int port_given;
 	const char *other, *bcast;
+	struct bt_sysctl sysctl[BT_MAX_SYSCTL];
+	size_t nsysctl;
 };
 
 /* bindtest.c: parse and check the command line; a usage error exits 2.

@@ -137,17 +137,23 @@ static void pin_to_this_cpu(void)
 
 /* ---- one table ------------------------------------------------------------ */
 
+/* 1.51's header, then ", NAME=VALUE" for each --sysctl (1.51 had none). */
 void bt_header(const struct bt_config *c, char *buf, size_t size)
 {
 	const char *target = bt_connect_target(c);
+	size_t len;
 
-	snprintf(buf, size, "starting tests, socktype = %s%s%s%s%s%s%s",
-		 socktype_name(c->socktype),
-		 c->reuseaddr ? ", SO_REUSEADDR" : "",
-		 c->reuseport ? ", SO_REUSEPORT" : "",
-		 c->v6only ? ", V6ONLY" : ", !V6ONLY",
-		 target ? ", connect to " : "", target ? target : "",
-		 c->socktype == SOCK_STREAM && c->delayed_listen ? ", delayed listen" : "");
+	len = (size_t)snprintf(buf, size, "starting tests, socktype = %s%s%s%s%s%s%s",
+			       socktype_name(c->socktype),
+			       c->reuseaddr ? ", SO_REUSEADDR" : "",
+			       c->reuseport ? ", SO_REUSEPORT" : "",
+			       c->v6only ? ", V6ONLY" : ", !V6ONLY",
+			       target ? ", connect to " : "", target ? target : "",
+			       c->socktype == SOCK_STREAM && c->delayed_listen ?
+			       ", delayed listen" : "");
+	for (size_t i = 0; i < c->nsysctl && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, ", %s=%s",
+					c->sysctl[i].name, c->sysctl[i].value);
 }
 
 void bt_prepare(struct bt_config *tables, size_t n)
