@@ -18,7 +18,7 @@
 enum {
 	O_CONNECT1, O_CONNECT2, O_V6ONLY, O_REUSEADDR, O_REUSEPORT, O_BCAST,
 	O_DELAYED, O_OTHER, O_PORT, O_SUMMARY, O_TCP, O_VERSION,
-	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_SYSCTL, O_COUNT
+	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_SYSCTL, O_EXPECT, O_COUNT
 };
 
 static const struct opt opts[] = {
@@ -56,6 +56,8 @@ static const struct opt opts[] = {
 		"wait the whole bound after every probe, as the original did (slow)", 0, 0 },
 	[O_SYSCTL] = { 0, "sysctl", OPT_LIST, "NAME=VALUE",
 		"with -n: set this net.* sysctl in the private namespace first", 0, 0 },
+	[O_EXPECT] = { 0, "expect", OPT_STRING, "FILE",
+		"compare with the tables of an earlier -s or -j run; print TAP", 0, 0 },
 };
 
 static int bindtest_main(int argc, char **argv);
@@ -86,6 +88,8 @@ static void check_exclusions(const struct opt_value *v)
 	int connects = (v[O_CONNECT1].count > 0) + (v[O_CONNECT2].count > 0) +
 		       (v[O_OTHER].count > 0);
 
+	if (v[O_EXPECT].count && v[O_JSON].count)
+		die_usage("--expect prints TAP: it cannot be combined with -j");
 	if (v[O_SYSCTL].count && !v[O_NETNS].count)
 		die_usage("--sysctl needs -n: the host's settings are not bindtest's to change");
 	if (v[O_ALL].count) {
@@ -205,7 +209,16 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	struct opt_value v[O_COUNT];
 	struct bt_config *c = &rq->base;
 
+	const char *sysctls[BT_MAX_SYSCTL + 1];
+	size_t nsysctl;
+
 	opt_parse(&bindtest_applet, argc, argv, v);
+	/* The values are argv's; only the list is ours, freed before anything
+	 * can exit. */
+	nsysctl = v[O_SYSCTL].nlist;
+	for (size_t i = 0; i < nsysctl && i <= BT_MAX_SYSCTL; i++)
+		sysctls[i] = v[O_SYSCTL].list[i];
+	opt_values_free(&bindtest_applet, v);
 	if (v[O_VERSION].count) {
 		opt_print_version(&bindtest_applet, stdout);
 		exit(EXIT_OK);
@@ -220,12 +233,14 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	c->connect2nd = v[O_CONNECT2].count > 0;
 	c->delayed_listen = v[O_DELAYED].count > 0;
 	c->summary = v[O_SUMMARY].count > 0;
-	c->quiet = c->summary || v[O_JSON].count > 0;
+	c->quiet = c->summary || v[O_JSON].count || v[O_EXPECT].count;
 	c->wait_ms = v[O_WAIT].count ? (int)v[O_WAIT].num : BT_DEFAULT_WAIT_MS;
 	c->full_wait = v[O_FULLWAIT].count > 0;
 	c->port = v[O_PORT].count ? (unsigned)v[O_PORT].num : 0;
 	c->fence4 = c->fence6 = -1;
-	rq->output = v[O_JSON].count ? BT_JSON : c->summary ? BT_SUMMARY : BT_VERBOSE;
+	rq->output = v[O_EXPECT].count ? BT_EXPECT : v[O_JSON].count ? BT_JSON :
+		     c->summary ? BT_SUMMARY : BT_VERBOSE;
+	rq->expect = v[O_EXPECT].str;
 	rq->port_given = c->port != 0;
 	rq->all = v[O_ALL].count > 0;
 	rq->netns = v[O_NETNS].count > 0;
@@ -235,11 +250,10 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 		parse_other(c, rq->other);
 	if (rq->bcast)
 		parse_broadcast(c, rq->bcast);
-	for (size_t i = 0; i < v[O_SYSCTL].nlist; i++)
-		parse_sysctl(rq, v[O_SYSCTL].list[i]);
+	for (size_t i = 0; i < nsysctl; i++)
+		parse_sysctl(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
 	c->sysctl = rq->sysctl;
 	c->nsysctl = rq->nsysctl;
-	opt_values_free(&bindtest_applet, v);
 }
 
 /* One table of -a: the request's settings with these. */
@@ -319,43 +333,89 @@ static void apply_sysctls(struct bt_request *rq)
 	}
 }
 
-static int bindtest_main(int argc, char **argv)
+/* --expect: the saved tables must be this run's, header for header (the
+ * header names every option that shapes a table). */
+static void check_expected(const struct bt_request *rq, const struct bt_config *tables,
+			   size_t n, const struct bt_expect *e)
 {
-	struct bt_request rq;
-	struct bt_config tables[BT_MAX_TABLES];
-	struct bt_addr addrs[BT_NADDR];
-	struct bt_pair *pairs;
-	struct json j;
-	size_t n;
-	char why[256], header[BT_HEADER_MAX];
+	char header[BT_HEADER_MAX], which[32] = "";
 
-	bt_parse_request(argc, argv, &rq);
-	n = bt_table_list(&rq, tables);
-	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
-		die_code(EXIT_SKIP, "--netns: %s", why);
-	apply_sysctls(&rq);
-	if (rq.bcast)
-		bt_check_broadcast(rq.base.bcast4, rq.bcast);
-	bt_prepare(tables, n);
-	pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
+	if (e->ntables != n)
+		die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has %zu "
+			 "table%s, this run has %zu", rq->expect, e->ntables,
+			 e->ntables == 1 ? "" : "s", n);
+	for (size_t t = 0; t < n; t++) {
+		bt_header(&tables[t], header, sizeof header);
+		if (n > 1)
+			snprintf(which, sizeof which, " (table %zu)", t + 1);
+		if (strcmp(header, e->table[t].header) != 0)
+			die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has "
+				 "'%s' where this run has '%s'%s", rq->expect, e->table[t].header,
+				 header, which);
+	}
+}
+
+/* Run every table, with its output: the lines as they come, the -j
+ * document, or --expect's TAP.  The exit status. */
+static int run_tables(const struct bt_request *rq, struct bt_config *tables, size_t n,
+		      const struct bt_expect *e)
+{
+	struct bt_addr addrs[BT_NADDR];
+	struct bt_pair *pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
+	struct json j;
+	char header[BT_HEADER_MAX];
+	unsigned tap_num = 0;
+	int failed = 0;
+
 	json_init(&j, stdout);
-	if (rq.output == BT_JSON) {
+	if (rq->output == BT_JSON) {
 		json_begin_object(&j, NULL);
 		json_string(&j, "applet", "bindtest");
 		json_string(&j, "version", SOCKKIT_VERSION);
 		json_begin_array(&j, "tables");
+	} else if (rq->output == BT_EXPECT) {
+		printf("1..%zu\n", n * BT_NADDR * BT_NADDR);
 	}
 	for (size_t t = 0; t < n; t++) {
-		bt_run_table(&rq, &tables[t], addrs, pairs);
+		bt_run_table(rq, &tables[t], addrs, pairs);
 		bt_header(&tables[t], header, sizeof header);
-		if (rq.output == BT_JSON)
+		if (rq->output == BT_JSON)
 			bt_json_table(&j, &tables[t], header, addrs, pairs);
+		else if (rq->output == BT_EXPECT)
+			failed += bt_expect_report(e, t, &tables[t], pairs, &tap_num);
 	}
-	if (rq.output == BT_JSON) {
+	if (rq->output == BT_JSON) {
 		json_end_array(&j);
 		json_end_object(&j);
 		json_finish(&j);
 	}
 	free(pairs);
-	return EXIT_OK;
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int bindtest_main(int argc, char **argv)
+{
+	struct bt_request rq;
+	struct bt_config tables[BT_MAX_TABLES];
+	struct bt_expect e;
+	size_t n;
+	int status;
+	char why[256];
+
+	bt_parse_request(argc, argv, &rq);
+	n = bt_table_list(&rq, tables);
+	if (rq.expect && bt_expect_load(&e, rq.expect, why, sizeof why) < 0)
+		die_code(EXIT_USAGE, "--expect: %s: %s", rq.expect, why);
+	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
+		die_code(EXIT_SKIP, "--netns: %s", why);
+	apply_sysctls(&rq);
+	if (rq.expect)
+		check_expected(&rq, tables, n, &e);
+	if (rq.bcast)
+		bt_check_broadcast(rq.base.bcast4, rq.bcast);
+	bt_prepare(tables, n);
+	status = run_tables(&rq, tables, n, rq.expect ? &e : NULL);
+	if (rq.expect)
+		bt_expect_free(&e);
+	return status;
 }

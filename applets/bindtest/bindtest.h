@@ -6,6 +6,8 @@
  * report.c    errno names, letter meanings, the JSON document
  * table.c     one table: port, addresses, header, the 64 pairs
  * broadcast.c whether -b's address is a broadcast address here
+ * expect.c    --expect: the saved tables, the comparison as TAP
+ * jsonin.c    a JSON reader, for the saved -j tables
  */
 #ifndef BINDTEST_H
 #define BINDTEST_H
@@ -17,10 +19,12 @@
 
 #include "err.h"
 #include "json.h"
+#include "jsonin.h"
 
 #define BT_NADDR 8              /* rows and columns of a table */
 #define BT_MAXPROBES 5          /* 1st, 2nd, other, other6, broadcast */
 #define BT_CELL_MAX 64
+#define BT_LETTERS "-012bxcs6flL"      /* what a probe slot can hold */
 #define BT_DEFAULT_WAIT_MS 1000
 #define BT_MAX_TABLES 28        /* -a: see bt_table_list */
 #define BT_HEADER_MAX 4096     /* 1.51's part, then every --sysctl */
@@ -95,7 +99,7 @@ struct bt_pair {
 	int nprobes;
 };
 
-enum bt_output { BT_VERBOSE, BT_SUMMARY, BT_JSON };
+enum bt_output { BT_VERBOSE, BT_SUMMARY, BT_JSON, BT_EXPECT };
 
 /* What the command line asked for, before a table's settings are chosen. */
 struct bt_request {
@@ -106,6 +110,20 @@ struct bt_request {
 	const char *other, *bcast;
 	struct bt_sysctl sysctl[BT_MAX_SYSCTL];
 	size_t nsysctl;
+	const char *expect;     /* --expect FILE */
+};
+
+/* --expect's saved tables: cells and headers point into text or doc. */
+struct bt_expect_table {
+	const char *header;
+	const char *cell[BT_NADDR * BT_NADDR];
+};
+
+struct bt_expect {
+	char *text;
+	struct jin_doc doc;
+	struct bt_expect_table *table;
+	size_t ntables;
 };
 
 /* bindtest.c: parse and check the command line; a usage error exits 2.
@@ -118,7 +136,20 @@ size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
  * else exit 2 saying why (1 when the kernel cannot be asked). */
 void bt_check_broadcast(struct in_addr a, const char *text);
 
+/* expect.c: load FILE (0, or -1 with why in err); parse text in place. */
+int bt_expect_load(struct bt_expect *e, const char *path, char *err, size_t errsize);
+int bt_expect_parse(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize);
+void bt_expect_free(struct bt_expect *e);
+/* A cell bindtest prints (len bytes at s); whether a saved cell, perhaps
+ * "A|B|C", accepts got. */
+int bt_cell_valid(const char *s, size_t len);
+int bt_cell_matches(const char *want, const char *got);
+/* One TAP line per pair of table ti (*num counts them); the failures. */
+int bt_expect_report(const struct bt_expect *e, size_t ti, const struct bt_config *c,
+		     const struct bt_pair *pairs, unsigned *num);
+
 /* table.c */
+const char *bt_address_name(int i);     /* "wild4" ... in the table's order */
 void bt_header(const struct bt_config *c, char *buf, size_t size);
 /* Keep to this CPU and open the fences, for every table. */
 void bt_prepare(struct bt_config *tables, size_t n);

@@ -30,6 +30,11 @@ static const struct {
 
 /* ---- ports, addresses, fences --------------------------------------------- */
 
+const char *bt_address_name(int i)
+{
+	return address_list[i].name;
+}
+
 /* A socket bound to the wildcard of both families (AF_INET6 without
  * V6ONLY conflicts with every IPv4 and IPv6 bind), or to 0.0.0.0 where
  * there is no IPv6.  Returns the bind's errno, 0 on success. */
