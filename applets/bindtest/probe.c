@@ -56,24 +56,16 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* poll() on two descriptors for reading, retrying EINTR with the time left:
- * the number ready (with *ra, *rb set), 0 on timeout, -1 on error. */
+/* Wait, at most timeout_ms, until one of the two bound sockets is
+ * readable: the number ready (with *ra, *rb set), 0 on timeout, -1 on
+ * error. */
 static int poll_two(int a, int b, int timeout_ms, int *ra, int *rb)
 {
-	int64_t deadline = now_ms() + timeout_ms;
 	struct pollfd pfd[2] = { { .fd = a, .events = POLLIN }, { .fd = b, .events = POLLIN } };
-	int n;
+	int n = poll_until(pfd, 2, now_ms() + timeout_ms);
 
-	*ra = *rb = 0;
-	for (;;) {
-		n = poll(pfd, 2, ms_left(deadline));
-		if (n >= 0 || errno != EINTR)
-			break;
-	}
-	if (n > 0) {
-		*ra = !!(pfd[0].revents & (POLLIN | POLLERR | POLLHUP));
-		*rb = !!(pfd[1].revents & (POLLIN | POLLERR | POLLHUP));
-	}
+	*ra = n > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP));
+	*rb = n > 0 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP));
 	return n;
 }
 
