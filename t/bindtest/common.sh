@@ -31,6 +31,22 @@ row() {
 	grep "^$1:" "$T/out" | cut -f 2-
 }
 
+# every_cell CELL: a row of that cell for every address, TAB-separated.
+every_cell() {
+	_s=
+	for _n in $NAMES; do _s="$_s${_s:+$TAB}$1"; done
+	printf '%s' "$_s"
+}
+
+# block FIRST SECOND: the verbose lines of one pair of the last run, from
+# its "FIRST then SECOND" line to the next pair's.
+block() {
+	awk -v want="$1 then $2" '
+		$0 == want { on = 1; print; next }
+		on && / then / { exit }
+		on { print }' "$T/out"
+}
+
 # header_for OPTIONS...: the header line bindtest(1) gives for these options
 # (1.51's rule): the socket type, SO_REUSEADDR, SO_REUSEPORT, V6ONLY or
 # !V6ONLY, then for TCP only "connect to 1st|2nd|other|other6" and
