@@ -158,7 +158,18 @@ void bt_prepare(struct bt_config *tables, size_t n);
 void bt_run_table(const struct bt_request *rq, struct bt_config *c, struct bt_addr *addrs,
 		  struct bt_pair *pairs);
 
-/* pair.c */
+/* One probe slot of a cell: its target, and the address it probes, or
+ * NULL where it is not tried ('-'). */
+struct bt_slot {
+	const char *target;     /* "1st" "2nd" "other" "other6" "broadcast" */
+	const struct sockaddr_storage *dst;
+	socklen_t len;
+};
+
+/* pair.c: the slots of a pair's o[...] cell, in order, by 1.51's rule; the
+ * count. */
+size_t bt_plan_slots(const struct bt_config *cfg, const struct bt_addr *a,
+		     const struct bt_addr *b, struct bt_slot slot[BT_MAXPROBES]);
 void bt_run_pair(const struct bt_config *cfg, const struct bt_addr *a,
 		 const struct bt_addr *b, struct bt_pair *out);
 const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,

@@ -66,60 +66,76 @@ const char *bt_nth(int which)
 
 /* ---- the pair ------------------------------------------------------------ */
 
-/* Probe one slot of the cell: dst NULL means not tried ('-'). */
+static void set_slot(struct bt_slot *sl, const char *target, int tried,
+		     const struct sockaddr_storage *dst, socklen_t len)
+{
+	sl->target = target;
+	sl->dst = tried ? dst : NULL;
+	sl->len = len;
+}
+
+size_t bt_plan_slots(const struct bt_config *cfg, const struct bt_addr *a,
+		     const struct bt_addr *b, struct bt_slot slot[BT_MAXPROBES])
+{
+	size_t n = 0;
+
+	if (cfg->socktype == SOCK_DGRAM) {
+		set_slot(&slot[n++], "1st", a->host != NULL, &a->ss, a->len);
+		set_slot(&slot[n++], "2nd", b->host != NULL, &b->ss, b->len);
+		if (cfg->have_other4)
+			set_slot(&slot[n++], "other", 1, &cfg->other4, cfg->other4_len);
+		if (cfg->have_other6)
+			set_slot(&slot[n++], "other6", 1, &cfg->other6, cfg->other6_len);
+		/* 1.51 keeps the broadcast slot ('-') without -b, unlike -o's. */
+		set_slot(&slot[n++], "broadcast", cfg->have_bcast, &cfg->bcast6, cfg->bcast6_len);
+	} else if (cfg->reuseaddr || cfg->reuseport) {
+		/* Without a reuse option the original connects nowhere: the
+		 * TIME_WAIT left behind would fail the following binds. */
+		set_slot(&slot[n++], "1st", a->host && cfg->connect1st, &a->ss, a->len);
+		set_slot(&slot[n++], "2nd", b->host && cfg->connect2nd, &b->ss, b->len);
+		set_slot(&slot[n++], "other", cfg->have_other4, &cfg->other4, cfg->other4_len);
+		set_slot(&slot[n++], "other6", cfg->have_other6, &cfg->other6, cfg->other6_len);
+	}
+	return n;
+}
+
+/* Probe one slot of the cell: not tried ('-') without an address. */
 static void probe_slot(const struct bt_config *cfg, struct bt_pair *out, int sa, int sb,
-		       const char *target, const struct sockaddr_storage *dst, socklen_t len)
+		       const struct bt_slot *sl)
 {
 	struct bt_probe *p = &out->probe[out->nprobes++];
 
 	memset(p, 0, sizeof *p);
-	p->target = target;
-	if (!dst) {
+	p->target = sl->target;
+	if (!sl->dst) {
 		p->letter = '-';
 	} else if (out->listen_failed) {
 		/* A probe of 1.51's would have tried the listen, and failed. */
 		int which = out->listen_failed == 'L';
 
-		bt_sockaddr_slash((const struct sockaddr *)dst, len, p->address, sizeof p->address);
+		bt_sockaddr_slash((const struct sockaddr *)sl->dst, sl->len, p->address,
+				  sizeof p->address);
 		p->letter = out->listen_failed;
 		p->failed_step = which ? "listen(2nd)" : "listen(1st)";
 		p->err = out->side[which].listen.err;
 		bt_say(cfg, "\tfailed to listen for the %s socket: %s\n", bt_nth(which),
 		    strerror(p->err));
 	} else {
-		bt_sockaddr_slash((const struct sockaddr *)dst, len, p->address, sizeof p->address);
+		bt_sockaddr_slash((const struct sockaddr *)sl->dst, sl->len, p->address,
+				  sizeof p->address);
 		p->letter = (cfg->socktype == SOCK_DGRAM ? bt_udp_probe : bt_tcp_probe)
-			(cfg, sa, sb, (const struct sockaddr *)dst, len, p);
+			(cfg, sa, sb, (const struct sockaddr *)sl->dst, sl->len, p);
 	}
 	cell_add(out, "%c", p->letter);
 }
 
 static void probe_pair(const struct bt_config *cfg, struct bt_pair *out, int sa, int sb)
 {
-	const struct bt_addr *a = out->first, *b = out->second;
+	struct bt_slot slot[BT_MAXPROBES];
+	size_t n = bt_plan_slots(cfg, out->first, out->second, slot);
 
-	if (cfg->socktype == SOCK_DGRAM) {
-		probe_slot(cfg, out, sa, sb, "1st", a->host ? &a->ss : NULL, a->len);
-		probe_slot(cfg, out, sa, sb, "2nd", b->host ? &b->ss : NULL, b->len);
-		if (cfg->have_other4)
-			probe_slot(cfg, out, sa, sb, "other", &cfg->other4, cfg->other4_len);
-		if (cfg->have_other6)
-			probe_slot(cfg, out, sa, sb, "other6", &cfg->other6, cfg->other6_len);
-		/* 1.51 keeps the broadcast slot ('-') without -b, unlike -o's. */
-		probe_slot(cfg, out, sa, sb, "broadcast",
-			   cfg->have_bcast ? &cfg->bcast6 : NULL, cfg->bcast6_len);
-	} else if (cfg->reuseaddr || cfg->reuseport) {
-		/* Without a reuse option the original connects nowhere: the
-		 * TIME_WAIT left behind would fail the following binds. */
-		probe_slot(cfg, out, sa, sb, "1st",
-			   a->host && cfg->connect1st ? &a->ss : NULL, a->len);
-		probe_slot(cfg, out, sa, sb, "2nd",
-			   b->host && cfg->connect2nd ? &b->ss : NULL, b->len);
-		probe_slot(cfg, out, sa, sb, "other",
-			   cfg->have_other4 ? &cfg->other4 : NULL, cfg->other4_len);
-		probe_slot(cfg, out, sa, sb, "other6",
-			   cfg->have_other6 ? &cfg->other6 : NULL, cfg->other6_len);
-	}
+	for (size_t i = 0; i < n; i++)
+		probe_slot(cfg, out, sa, sb, &slot[i]);
 }
 
 static int step(struct bt_step *st, int r)
