@@ -338,7 +338,7 @@ static void apply_sysctls(struct bt_request *rq)
 static void check_expected(const struct bt_request *rq, const struct bt_config *tables,
 			   size_t n, const struct bt_expect *e)
 {
-	char header[BT_HEADER_MAX], which[32] = "";
+	char header[BT_HEADER_MAX], which[32] = "", why[256];
 
 	if (e->ntables != n)
 		die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has %zu "
@@ -352,6 +352,9 @@ static void check_expected(const struct bt_request *rq, const struct bt_config *
 			die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has "
 				 "'%s' where this run has '%s'%s", rq->expect, e->table[t].header,
 				 header, which);
+		if (bt_expect_check_slots(e, t, &tables[t], why, sizeof why) < 0)
+			die_code(EXIT_USAGE, "--expect: %s was saved with other options: %s%s",
+				 rq->expect, why, which);
 	}
 }
 

@@ -144,12 +144,18 @@ void bt_expect_free(struct bt_expect *e);
  * "A|B|C", accepts got. */
 int bt_cell_valid(const char *s, size_t len);
 int bt_cell_matches(const char *want, const char *got);
+/* Whether every o[...] value saved for table ti has the probe slots this
+ * run's cells have (-o and -b are not in 1.51's UDP header): 0, or -1 with
+ * why in err. */
+int bt_expect_check_slots(const struct bt_expect *e, size_t ti, const struct bt_config *c,
+			  char *err, size_t errsize);
 /* One TAP line per pair of table ti (*num counts them); the failures. */
 int bt_expect_report(const struct bt_expect *e, size_t ti, const struct bt_config *c,
 		     const struct bt_pair *pairs, unsigned *num);
 
 /* table.c */
 const char *bt_address_name(int i);     /* "wild4" ... in the table's order */
+void bt_addresses(struct bt_addr *addrs, unsigned port);        /* all eight */
 void bt_header(const struct bt_config *c, char *buf, size_t size);
 /* Keep to this CPU and open the fences, for every table. */
 void bt_prepare(struct bt_config *tables, size_t n);

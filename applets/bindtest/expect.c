@@ -309,6 +309,51 @@ void bt_expect_free(struct bt_expect *e)
 
 /* ---- comparing, as TAP ----------------------------------------------------- */
 
+/* One saved value against the plan: the same number of slots, '-' exactly
+ * where a slot is not tried. */
+static int fits_slots(const char *value, size_t len, const struct bt_slot *slot, size_t n)
+{
+	if (len < 3 || strncmp(value, "o[", 2) != 0)
+		return 1;       /* not both bound: no slots to compare */
+	if (len - 3 != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((value[2 + i] == '-') != (slot[i].dst == NULL))
+			return 0;
+	return 1;
+}
+
+int bt_expect_check_slots(const struct bt_expect *e, size_t ti, const struct bt_config *c,
+			  char *err, size_t errsize)
+{
+	struct bt_addr addrs[BT_NADDR];
+	struct bt_slot slot[BT_MAXPROBES];
+	char plan[BT_MAXPROBES + 4];
+
+	bt_addresses(addrs, 0);
+	for (int n = 0; n < BT_NADDR * BT_NADDR; n++) {
+		const struct bt_addr *a = &addrs[n / BT_NADDR], *b = &addrs[n % BT_NADDR];
+		size_t nslots = bt_plan_slots(c, a, b, slot);
+
+		for (const char *p = e->table[ti].cell[n];;) {
+			size_t len = strcspn(p, "|");
+
+			if (!fits_slots(p, len, slot, nslots)) {
+				for (size_t i = 0; i < nslots; i++)
+					plan[i] = slot[i].dst ? '?' : '-';
+				plan[nslots] = '\0';
+				return fail(err, errsize, "its %s then %s is '%.*s', where this run's "
+					    "probes are o[%s] ('?' a probe, '-' none)", a->name,
+					    b->name, (int)len, p, plan);
+			}
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	return 0;
+}
+
 int bt_expect_report(const struct bt_expect *e, size_t ti, const struct bt_config *c,
 		     const struct bt_pair *pairs, unsigned *num)
 {

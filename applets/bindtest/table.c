@@ -90,7 +90,7 @@ static unsigned choose_port(const struct bt_request *rq, int socktype)
 	return port;
 }
 
-static void resolve_addresses(struct bt_addr *addrs, unsigned port)
+void bt_addresses(struct bt_addr *addrs, unsigned port)
 {
 	for (int i = 0; i < BT_NADDR; i++) {
 		struct bt_addr *a = &addrs[i];
@@ -191,7 +191,7 @@ static void choose_table_port(const struct bt_request *rq, struct bt_config *c,
 			      struct bt_addr *addrs)
 {
 	c->port = choose_port(rq, c->socktype);
-	resolve_addresses(addrs, c->port);
+	bt_addresses(addrs, c->port);
 	set_port(&c->other4, c->port);
 	set_port(&c->other6, c->port);
 	set_port(&c->bcast6, c->port);
