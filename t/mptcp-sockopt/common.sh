@@ -1,4 +1,25 @@
 # Shared by the mptcp-sockopt tests (sourced after lib.sh).
+#
+# Every test of the group takes the test shim (shim.c) as its first
+# argument, and optionally a kernel to emulate ("linux-6.1") as its second
+# (or MPT_EMULATE): the whole group then runs against that kernel's
+# answers, sockkit and the probe below both running with the shim.
+
+MPT_SHIM=${1:-${MPT_SHIM:-}}
+MPT_EMULATE=${2:-${MPT_EMULATE:-}}
+if [ -n "$MPT_EMULATE" ]; then
+	: "${MPT_SHIM:?MPT_EMULATE needs MPT_SHIM, the test shim}"
+	# The shim is not instrumented: an ASan build must not insist on
+	# being first.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	export ASAN_OPTIONS
+	cat >"$T/sockkit" <<WRAP
+#!/bin/sh
+SOCKKIT_SHIM=\${SOCKKIT_SHIM:+\$SOCKKIT_SHIM,}$MPT_EMULATE LD_PRELOAD='$MPT_SHIM' exec '$SOCKKIT' "\$@"
+WRAP
+	chmod +x "$T/sockkit"
+	SOCKKIT=$T/sockkit
+fi
 
 # Exit the whole test file with a skip when this kernel has no MPTCP.
 require_mptcp() {
@@ -7,6 +28,43 @@ require_mptcp() {
 		skip "mptcp-sockopt" "$(tail -n 1 "$T/err")"
 		done_testing
 	fi
+}
+
+# probe: sets mptcp_info_size, tcp_info_size, full_info and is_mptcp from
+# what this kernel (or the emulated one) answers.
+probe() {
+	eval "$(SOCKKIT_SHIM=${MPT_EMULATE:-} LD_PRELOAD=${MPT_EMULATE:+$MPT_SHIM} \
+		"${PY:-python3}" "$T_SRC/mptcp-sockopt/probe.py")"
+}
+
+# expected_skips SUBFLOWS: the checks (as "client NAME") a run must skip
+# on this kernel, one a line, sorted; from the probe, not from sockkit.
+expected_skips() {
+	{
+		[ "$is_mptcp" = 1 ] || echo "client TCP_IS_MPTCP is 1"
+		if [ "$mptcp_info_size" -lt 80 ]; then
+			echo "client MPTCP_INFO byte counters"
+			echo "server MPTCP_INFO byte counters"
+		fi
+		if [ "$full_info" != 1 ]; then
+			for side in client server; do
+				echo "$side MPTCP_FULL_INFO"
+				[ "$1" -lt 2 ] || echo "$side MPTCP_FULL_INFO each subflow"
+			done
+			echo "client MPTCP_FULL_INFO malformed requests"
+		fi
+	} | sort
+}
+
+# checks_of FAMILY FILE: the names of a run's checks of one family in its
+# TAP output ("client NAME", skip reasons cut), in order.
+checks_of() {
+	sed -n "s/^\\(not \\)\\{0,1\\}ok [0-9]* - $1 \\([^#]*[^# ]\\)\\( # SKIP .*\\)\\{0,1\\}\$/\\2/p" "$2"
+}
+
+# skipped_of FAMILY FILE: the skipped ones, sorted.
+skipped_of() {
+	sed -n "s/^ok [0-9]* - $1 \\(.*\\) # SKIP .*/\\1/p" "$2" | sort
 }
 
 # start_listener TAG ARGS...: an `mptcp-sockopt -l` in the background;
