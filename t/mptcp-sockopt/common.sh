@@ -1,24 +1,30 @@
 # Shared by the mptcp-sockopt tests (sourced after lib.sh).
 #
-# Every test of the group takes the test shim (shim.c) as its first
-# argument, and optionally a kernel to emulate ("linux-6.1") as its second
-# (or MPT_EMULATE): the whole group then runs against that kernel's
-# answers, sockkit and the probe below both running with the shim.
+# Every test of the group takes the test shim (shim.c) and the probe
+# (probe.c) as its first two arguments, and optionally a kernel to emulate
+# ("linux-6.1") as its third (or MPT_EMULATE): the whole group then runs
+# against that kernel's answers, sockkit and the probe both running with
+# the shim.
 
 MPT_SHIM=${1:-${MPT_SHIM:-}}
-MPT_EMULATE=${2:-${MPT_EMULATE:-}}
-if [ -n "$MPT_EMULATE" ]; then
-	: "${MPT_SHIM:?MPT_EMULATE needs MPT_SHIM, the test shim}"
+MPT_PROBE=${2:-${MPT_PROBE:-}}
+MPT_EMULATE=${3:-${MPT_EMULATE:-}}
+# $T/shimmed runs sockkit with the shim preloaded (SOCKKIT_SHIM naming the
+# corruption) on top of the emulated kernel, if any.  Only sockkit gets the
+# preload: a shim built for musl cannot load into a glibc shell.
+if [ -n "$MPT_SHIM" ]; then
 	# The shim is not instrumented: an ASan build must not insist on
 	# being first.
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 	export ASAN_OPTIONS
-	cat >"$T/sockkit" <<WRAP
+	cat >"$T/shimmed" <<WRAP
 #!/bin/sh
 SOCKKIT_SHIM=\${SOCKKIT_SHIM:+\$SOCKKIT_SHIM,}$MPT_EMULATE LD_PRELOAD='$MPT_SHIM' exec '$SOCKKIT' "\$@"
 WRAP
-	chmod +x "$T/sockkit"
-	SOCKKIT=$T/sockkit
+	chmod +x "$T/shimmed"
+fi
+if [ -n "$MPT_EMULATE" ]; then
+	SOCKKIT=$T/shimmed
 fi
 
 # Exit the whole test file with a skip when this kernel has no MPTCP.
@@ -31,10 +37,15 @@ require_mptcp() {
 }
 
 # probe: sets mptcp_info_size, tcp_info_size, full_info and is_mptcp from
-# what this kernel (or the emulated one) answers.
+# what this kernel (or the emulated one) answers; a probe that cannot ask
+# ends the test file (a bail out), as nothing could be expected then.
 probe() {
-	eval "$(SOCKKIT_SHIM=${MPT_EMULATE:-} LD_PRELOAD=${MPT_EMULATE:+$MPT_SHIM} \
-		"${PY:-python3}" "$T_SRC/mptcp-sockopt/probe.py")"
+	if ! _answers=$(SOCKKIT_SHIM=$MPT_EMULATE LD_PRELOAD=${MPT_EMULATE:+$MPT_SHIM} \
+		"${MPT_PROBE:?the tests take the shim and the probe}" 2>&1); then
+		echo "Bail out! the probe failed: $_answers"
+		exit 1
+	fi
+	eval "$_answers"
 }
 
 # expected_skips SUBFLOWS: the checks (as "client NAME") a run must skip

@@ -6,18 +6,16 @@
 . "$T_SRC/lib.sh"
 . "$T_SRC/mptcp-sockopt/common.sh"
 
-shim=${1:?usage: shim.sh SHIM.so}
+: "${1:?usage: shim.sh SHIM.so PROBE [KERNEL]}"
 require_mptcp
 probe
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS
 
 # shimmed MODE ARGS...: a run with that corruption (on top of the emulated
 # kernel's answers, when the group runs as one).
 shimmed() {
 	_mode=$1
 	shift
-	run bounded 30 env SOCKKIT_SHIM="$_mode" LD_PRELOAD="$shim" "$SOCKKIT" mptcp-sockopt "$@"
+	run bounded 30 env SOCKKIT_SHIM="$_mode" "$T/shimmed" mptcp-sockopt "$@"
 }
 
 # The shim passes everything through when no corruption is chosen.

@@ -6,7 +6,7 @@
 . "$T_SRC/lib.sh"
 . "$T_SRC/mptcp-sockopt/common.sh"
 
-shim=${1:?usage: subflows.sh SHIM.so}
+: "${1:?usage: subflows.sh SHIM.so PROBE [KERNEL]}"
 require_mptcp
 probe
 "$SOCKKIT" mptcp-sockopt --list >"$T/list1"
@@ -50,9 +50,7 @@ is "$(cat "$T/two/0.rc") $(cat "$T/two/1.rc")" "0 0" "two --subflows runs at onc
 # gone, no process is in or holds any of its namespaces.  Sockets hold a
 # namespace too; those were the run's own, and die with its processes.
 mkfifo "$T/hang"
-env SOCKKIT_SHIM=hang${MPT_EMULATE:+,$MPT_EMULATE} LD_PRELOAD="$shim" \
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	"$SOCKKIT" mptcp-sockopt --subflows 2 -4 -v -t 30 >"$T/hang" 2>/dev/null &
+SOCKKIT_SHIM=hang "$T/shimmed" mptcp-sockopt --subflows 2 -4 -v -t 30 >"$T/hang" 2>/dev/null &
 victim=$!
 exec 3<"$T/hang"
 while IFS= read -r line <&3 && [ "${line#\# v4 client wrote}" = "$line" ]; do :; done
