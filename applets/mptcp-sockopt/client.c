@@ -99,16 +99,7 @@ static void client_transfer(struct mpt_side *st, int fd, int ctl,
 		mpt_share_links(st);
 }
 
-static const struct mpt_side_ids client_ids = {
-	.write_seq = MPT_C_INFO_WRITE_SEQ, .rcv_nxt = MPT_C_INFO_RCV_NXT,
-	.bytes = MPT_C_INFO_BYTES, .subflow_counts = MPT_C_INFO_SUBFLOWS,
-	.tcpinfo = MPT_C_TCPINFO, .tcpinfo_each = MPT_C_TCPINFO_EACH,
-	.tcpinfo_bogus = MPT_C_TCPINFO_BOGUS, .addrs = MPT_C_ADDRS,
-	.addrs_each = MPT_C_ADDRS_EACH, .addrs_family = MPT_C_ADDRS_FAMILY,
-	.addrs_bogus = MPT_C_ADDRS_BOGUS, .room_for_one = MPT_C_ROOM_FOR_ONE,
-	.full_info = MPT_C_FULL_INFO, .full_info_each = MPT_C_FULL_INFO_EACH,
-	.subflow_bytes = MPT_C_SUBFLOW_BYTES,
-};
+static const struct mpt_side_ids client_ids = MPT_SIDE_IDS(C);
 
 int mpt_client(const struct mpt_run *run, int ctl)
 {

@@ -56,6 +56,18 @@ struct mpt_side_ids {
 		full_info, full_info_each, subflow_bytes;
 };
 
+/* The checks of side P (C or S), whose ids differ by their prefix only. */
+#define MPT_SIDE_IDS(P) { \
+	.write_seq = MPT_##P##_INFO_WRITE_SEQ, .rcv_nxt = MPT_##P##_INFO_RCV_NXT, \
+	.bytes = MPT_##P##_INFO_BYTES, .subflow_counts = MPT_##P##_INFO_SUBFLOWS, \
+	.tcpinfo = MPT_##P##_TCPINFO, .tcpinfo_each = MPT_##P##_TCPINFO_EACH, \
+	.tcpinfo_bogus = MPT_##P##_TCPINFO_BOGUS, .addrs = MPT_##P##_ADDRS, \
+	.addrs_each = MPT_##P##_ADDRS_EACH, .addrs_family = MPT_##P##_ADDRS_FAMILY, \
+	.addrs_bogus = MPT_##P##_ADDRS_BOGUS, .room_for_one = MPT_##P##_ROOM_FOR_ONE, \
+	.full_info = MPT_##P##_FULL_INFO, .full_info_each = MPT_##P##_FULL_INFO_EACH, \
+	.subflow_bytes = MPT_##P##_SUBFLOW_BYTES, \
+}
+
 /* What one side has read so far. */
 struct mpt_side {
 	const struct mpt_run *run;

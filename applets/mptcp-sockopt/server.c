@@ -240,16 +240,7 @@ static int accept_client(struct mpt_side *st, int lfd, int ctl)
 	return fd;
 }
 
-static const struct mpt_side_ids server_ids = {
-	.write_seq = MPT_S_INFO_WRITE_SEQ, .rcv_nxt = MPT_S_INFO_RCV_NXT,
-	.bytes = MPT_S_INFO_BYTES, .subflow_counts = MPT_S_INFO_SUBFLOWS,
-	.tcpinfo = MPT_S_TCPINFO, .tcpinfo_each = MPT_S_TCPINFO_EACH,
-	.tcpinfo_bogus = MPT_S_TCPINFO_BOGUS, .addrs = MPT_S_ADDRS,
-	.addrs_each = MPT_S_ADDRS_EACH, .addrs_family = MPT_S_ADDRS_FAMILY,
-	.addrs_bogus = MPT_S_ADDRS_BOGUS, .room_for_one = MPT_S_ROOM_FOR_ONE,
-	.full_info = MPT_S_FULL_INFO, .full_info_each = MPT_S_FULL_INFO_EACH,
-	.subflow_bytes = MPT_S_SUBFLOW_BYTES,
-};
+static const struct mpt_side_ids server_ids = MPT_SIDE_IDS(S);
 
 int mpt_server(const struct mpt_run *run, int ctl)
 {

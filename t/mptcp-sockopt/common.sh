@@ -36,6 +36,23 @@ require_mptcp() {
 	fi
 }
 
+# require_netns WHAT TOOL...: end the test file with a skip (named WHAT)
+# unless the tools are installed and `unshare -n` is permitted here.
+require_netns() {
+	_what=$1
+	shift
+	for _tool in unshare "$@"; do
+		if ! command -v "$_tool" >/dev/null 2>&1; then
+			skip "$_what" "$_tool is not installed"
+			done_testing
+		fi
+	done
+	if ! unshare -n true 2>/dev/null; then
+		skip "$_what" "unshare -n is not permitted here"
+		done_testing
+	fi
+}
+
 # probe: sets mptcp_info_size, tcp_info_size, full_info and is_mptcp from
 # what this kernel (or the emulated one) answers; a probe that cannot ask
 # ends the test file (a bail out), as nothing could be expected then.

@@ -6,16 +6,7 @@
 
 require_mptcp
 checks=$("$SOCKKIT" mptcp-sockopt --list | wc -l)
-for tool in unshare sysctl ip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		skip "network namespaces" "$tool is not installed"
-		done_testing
-	fi
-done
-if ! unshare -n true 2>/dev/null; then
-	skip "network namespaces" "unshare -n is not permitted here"
-	done_testing
-fi
+require_netns "network namespaces" sysctl ip
 
 # MPTCP disabled: exit 4, a TAP skip plan, and the reason on stderr.
 run bounded 10 unshare -n sh -c 'sysctl -qw net.mptcp.enabled=0 && exec "$SOCKKIT" mptcp-sockopt'

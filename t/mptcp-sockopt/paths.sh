@@ -9,16 +9,7 @@
 
 require_mptcp
 probe
-for tool in unshare nsenter ip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		skip "two paths" "$tool is not installed"
-		done_testing
-	fi
-done
-if ! unshare -n true 2>/dev/null; then
-	skip "two paths" "unshare -n is not permitted here"
-	done_testing
-fi
+require_netns "two paths" nsenter ip
 
 # hold NAME: a process in a network namespace of its own, alive while the
 # test holds its fifo open; its pid in $NAME.
