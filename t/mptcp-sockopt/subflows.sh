@@ -46,28 +46,36 @@ run_two() {
 concurrent 2 "$T/two" run_two
 is "$(cat "$T/two/0.rc") $(cat "$T/two/1.rc")" "0 0" "two --subflows runs at once both pass"
 
-# Killed mid-way (the shim hangs the server in its echo): once the run is
+# Ended mid-way (the shim hangs the server in its echo) by SIGKILL,
+# SIGTERM, SIGINT (as from a terminal: the default action, which a shell's
+# background job would otherwise ignore) or its own -t: once the run is
 # gone, no process is in or holds any of its namespaces.  Sockets hold a
 # namespace too; those were the run's own, and die with its processes.
-mkfifo "$T/hang"
-SOCKKIT_SHIM=hang "$T/shimmed" mptcp-sockopt --subflows 2 -4 -v -t 30 >"$T/hang" 2>/dev/null &
-victim=$!
-exec 3<"$T/hang"
-while IFS= read -r line <&3 && [ "${line#\# v4 client wrote}" = "$line" ]; do :; done
-"${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" of "$victim" >"$T/ns"
-is "$(wc -l <"$T/ns")" 2 "mid-way: the run's two namespaces are seen (the server's, the client's)"
-kids=$(pgrep -P "$victim" | paste -sd' ' -)
-is "$(echo "$kids" | wc -w)" 2 "mid-way: the run has its server and client processes"
-kill -KILL "$victim"
-wait "$victim" 2>/dev/null
-exec 3<&-
-for k in $kids; do
-	ok "wait_gone $k" "mid-way: child $k dies with the run"
+for end in KILL TERM INT timeout; do
+	mkfifo "$T/hang.$end"
+	limit=30
+	[ "$end" = timeout ] && limit=2
+	SOCKKIT_SHIM=hang env --default-signal=INT "$T/shimmed" mptcp-sockopt --subflows 2 -4 -v \
+		-t "$limit" >"$T/hang.$end" 2>/dev/null &
+	victim=$!
+	exec 3<"$T/hang.$end"
+	while IFS= read -r line <&3 && [ "${line#\# v4 client wrote}" = "$line" ]; do :; done
+	"${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" of "$victim" >"$T/ns"
+	is "$(wc -l <"$T/ns")" 2 "$end mid-way: the run's two namespaces are seen (the server's, the client's)"
+	kids=$(pgrep -P "$victim" | paste -sd' ' -)
+	is "$(echo "$kids" | wc -w)" 2 "$end mid-way: the run has its server and client processes"
+	[ "$end" = timeout ] || kill -"$end" "$victim"
+	cat <&3 >/dev/null
+	wait "$victim" 2>/dev/null
+	exec 3<&-
+	for k in $kids; do
+		ok "wait_gone $k" "$end mid-way: child $k dies with the run"
+	done
+	# shellcheck disable=SC2046
+	is "$("${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" held $(cat "$T/ns"))" "" \
+		"$end mid-way: then no process is in or holds any of the run's namespaces"
 done
-# shellcheck disable=SC2046
-is "$("${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" held $(cat "$T/ns"))" "" \
-	"after SIGKILL no process is in or holds any of the run's namespaces"
-ok '! ip -o link show | grep -q " mpt[0-7][:@]"' "no link of the run in this namespace"
+ok '! ip -o link show | grep -q " mpt[0-7][:@]"' "no link of the runs in this namespace"
 
 # No room for namespaces (a user namespace whose limit is 0): exit 4 and one line.
 if command -v unshare >/dev/null 2>&1 && unshare --user --map-root-user true 2>/dev/null; then
