@@ -64,6 +64,9 @@ for end in KILL TERM INT timeout; do
 	is "$(wc -l <"$T/ns")" 2 "$end mid-way: the run's two namespaces are seen (the server's, the client's)"
 	kids=$(pgrep -P "$victim" | paste -sd' ' -)
 	is "$(echo "$kids" | wc -w)" 2 "$end mid-way: the run has its server and client processes"
+	# shellcheck disable=SC2046
+	is "$("${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" held $(cat "$T/ns") | wc -l)" 1 \
+		"$end mid-way: the one its processes are in is seen held (the other, by sockets only)"
 	[ "$end" = timeout ] || kill -"$end" "$victim"
 	cat <&3 >/dev/null
 	wait "$victim" 2>/dev/null
