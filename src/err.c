@@ -7,6 +7,12 @@
 #include <unistd.h>
 
 const char *err_prog = "sockkit";
+static int err_status = EXIT_FAIL;
+
+void err_set_status(int code)
+{
+	err_status = code;
+}
 
 size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list ap)
 {
@@ -70,7 +76,7 @@ _Noreturn void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(-1, fmt, ap);
 	va_end(ap);
-	exit(EXIT_FAIL);
+	exit(err_status);
 }
 
 _Noreturn void die_errno(const char *fmt, ...)
@@ -81,7 +87,7 @@ _Noreturn void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(errnum, fmt, ap);
 	va_end(ap);
-	exit(EXIT_FAIL);
+	exit(err_status);
 }
 
 _Noreturn void die_code(int code, const char *fmt, ...)

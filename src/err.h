@@ -21,6 +21,10 @@ extern const char *err_prog;
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
+/* The exit status of die() and die_errno(): EXIT_FAIL unless an applet
+ * sets another (prefork-interp: 127, as chiark-utils). */
+void err_set_status(int code);
+
 void warnx_(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warn_errno(const char *fmt, ...) PRINTF_LIKE(1, 2);
 _Noreturn void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
