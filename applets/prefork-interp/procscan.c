@@ -1,0 +1,131 @@
+/* Which of our processes hold which listening sockets: one pass over
+ * /proc/PID/fd of every process of our user.
+ *
+ * The server of a socket is the process that holds its listening socket
+ * (the client that bound it handed it over in PREFORK_INTERP); when several
+ * do (a server and spares it forked), the one whose parent does not hold
+ * it.  This needs no connection to the server: connecting to a 7.0.0 one
+ * (Debian's Perl module) makes it fork a process that logs an error. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "procscan.h"
+
+/* The parent of the process whose /proc directory is dir, or 0. */
+static pid_t parent_of(int dir)
+{
+	char buf[1024];
+	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	const char *p;
+	int ppid;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');  /* the name (field 2) may hold anything */
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+static void add_holder(struct pfi_holders *h, unsigned long long ino, pid_t pid, pid_t ppid)
+{
+	h->v = xrealloc(h->v, (h->n + 1) * sizeof *h->v);
+	h->v[h->n++] = (struct pfi_holder){ ino, pid, ppid };
+}
+
+static void scan_fds(struct pfi_holders *h, int dir, pid_t pid)
+{
+	int fdd = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fdd < 0 ? NULL : fdopendir(fdd);
+	struct dirent *e;
+	pid_t ppid = -1;
+
+	if (!d) {
+		if (fdd >= 0)
+			close(fdd);
+		return;         /* gone meanwhile, or not ours to read */
+	}
+	while ((e = readdir(d))) {
+		char link[64];
+		unsigned long long ino;
+		ssize_t n = readlinkat(fdd, e->d_name, link, sizeof link - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%llu]", &ino) != 1)
+			continue;
+		if (ppid < 0)
+			ppid = parent_of(dir);
+		add_holder(h, ino, pid, ppid);
+	}
+	closedir(d);
+}
+
+void pfi_holders_scan(struct pfi_holders *h)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+
+	h->v = NULL;
+	h->n = 0;
+	if (!proc)
+		return;         /* no /proc: every server's pid unknown */
+	while ((e = readdir(proc))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct stat st;
+		int dir;
+
+		if (*end || pid <= 0)
+			continue;
+		dir = openat(dirfd(proc), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			continue;
+		if (fstat(dir, &st) == 0 && st.st_uid == geteuid())
+			scan_fds(h, dir, (pid_t)pid);
+		close(dir);
+	}
+	closedir(proc);
+}
+
+static int holds(const struct pfi_holders *h, unsigned long long ino, pid_t pid)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].ino == ino && h->v[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+pid_t pfi_holders_server(const struct pfi_holders *h, unsigned long long ino)
+{
+	pid_t best = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct pfi_holder *x = &h->v[i];
+
+		if (x->ino != ino || holds(h, ino, x->ppid))
+			continue;
+		if (!best || x->pid < best)
+			best = x->pid;
+	}
+	return best;
+}
+
+void pfi_holders_free(struct pfi_holders *h)
+{
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
