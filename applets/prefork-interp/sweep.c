@@ -83,16 +83,24 @@ static enum liveness examine(const struct pfi_rundir *d, const char *name,
 {
 	char *file = xasprintf("s%s", name);
 	int r = fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW);
+	enum liveness what;
 
-	free(file);
 	/* Not a socket of ours: never touched. */
-	if (r < 0 || !S_ISSOCK(s->st.st_mode) || !pfi_is_ours(&s->st))
+	if (r < 0 || !S_ISSOCK(s->st.st_mode) || !pfi_is_ours(&s->st)) {
+		free(file);
 		return GONE;
+	}
 	s->name = xstrdup(name);
 	s->has_info = pfi_info_read(d, name, &s->info) == 0;
 	if (s->has_info && (s->pid = pfi_holders_server(h, s->info.listener)))
 		return LIVE;
-	return probe(name);
+	what = probe(name);
+	/* connect(2) marks the socket used (its atime): our own look is no
+	 * use, the socket is taken as it is now. */
+	if (what == LIVE && fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW) < 0)
+		what = GONE;
+	free(file);
+	return what;
 }
 
 static void server_free(struct pfi_server *s)
@@ -148,7 +156,8 @@ static void remove_orphans_of(const struct pfi_rundir *d, char kind)
 
 		if (lock >= 0) {
 			if (fstatat(d->fd, sock, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
-			    fstatat(d->fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && pfi_is_ours(&st))
+			    fstatat(d->fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    st.st_uid == geteuid())
 				unlinkat(d->fd, file, 0);
 			pfi_unlock(d, key, lock);
 		}

@@ -31,6 +31,17 @@ note_server() {
 	esac
 }
 
+# same A B NAME, differ A B NAME: two servers (pids) are the same, or
+# differ; an empty one (no server seen) fails either.
+same() {
+	_a=$1 _b=$2
+	ok '[ -n "$_a" ] && [ "$_a" = "$_b" ]' "$3"
+}
+differ() {
+	_a=$1 _b=$2
+	ok '[ -n "$_a" ] && [ -n "$_b" ] && [ "$_a" != "$_b" ]' "$3"
+}
+
 # stop_servers: delete every socket (each watcher sees it, each server
 # quits) and wait for every server this test noted.
 stop_servers() {

@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$T_SRC/lib.sh"
+done_testing
