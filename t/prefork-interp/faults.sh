@@ -44,25 +44,6 @@ server_now() {
 	./s.sh server 2>"$T/err" </dev/null
 }
 
-# ours: pids of every process started with our run directory in its
-# environment (servers, monitors, executors, watchers); not this shell's
-# subshells, whose environment block is the one the test started with.
-ours() {
-	"$PY" -c '
-import os, sys
-want = b"XDG_RUNTIME_DIR=" + os.fsencode(sys.argv[1])
-for p in os.listdir("/proc"):
-    if not p.isdigit() or int(p) == os.getpid():
-        continue
-    try:
-        with open("/proc/%s/environ" % p, "rb") as f:
-            env = f.read().split(b"\0")
-    except OSError:
-        continue
-    if want in env:
-        print(p)' "$XDG_RUNTIME_DIR"
-}
-
 # nsockets DIR: how many sockets DIR holds.
 nsockets() {
 	_c=0
@@ -70,14 +51,6 @@ nsockets() {
 		[ -S "$_f" ] && _c=$((_c + 1))
 	done
 	echo "$_c"
-}
-
-# none_left NAME: every process of ours ends (each within 10 s).
-none_left() {
-	for _p in $(ours); do
-		wait_gone "$_p"
-	done
-	is "$(ours)" "" "$1"
 }
 
 # --- the server killed during a call --------------------------------------
