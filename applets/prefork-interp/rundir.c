@@ -73,17 +73,25 @@ static void die_if_ours(const char *path)
 		die_errno("run directory %s", path);
 }
 
+/* Why opening PARENT/NAME failed: in its owner's or its type's words when
+ * those explain it (another user's 0700 directory: EACCES). */
 static char *why_open_failed(int parent, const char *name)
 {
+	int e = errno;
 	struct stat st;
 
 	die_if_ours(name);
-
-	if (errno != ELOOP && errno != ENOTDIR)
-		return xstrdup(strerror(errno));
-	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-		return xstrdup("a symbolic link");
-	return xstrdup("not a directory");
+	if ((e == EACCES || e == ELOOP || e == ENOTDIR) &&
+	    fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return xstrdup("a symbolic link");
+		if (!S_ISDIR(st.st_mode))
+			return xstrdup("not a directory");
+		if (st.st_uid != geteuid())
+			return xasprintf("owned by uid %u, not by us (uid %u)",
+					 (unsigned)st.st_uid, (unsigned)geteuid());
+	}
+	return xstrdup(strerror(e));
 }
 
 /* PARENT/NAME, made 0700 when missing, opened without following a link,

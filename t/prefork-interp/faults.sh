@@ -152,39 +152,45 @@ if ! under_valgrind "fd exhaustion"; then
 		shift
 		bounded 20 sh -c 'ulimit -n "$1" && shift && exec "$@"' sh "$_n" "$@"
 	}
-	# A warm call needs three fds beyond 0-2 (the caller's directory, and
-	# the run directory and its parent while it is opened; then the
-	# socket), a cold start nine; below, each shortage is a clear error that
-	# leaves nothing behind.  (With fewer than four the loader itself fails.)
-	warm=6 cold=12
+	# ours_failed: the last run failed with our own clear error for
+	# running out of fds.
+	ours_failed() {
+		vg_clean "$T/err"
+		printf '%s\n' "$rc:$(cat "$T/err")" |
+			grep -Eqx '127:prefork-interp: [^:]*(: [^:]*)?: (Too many open files|No file descriptors available)'
+	}
+	# A warm call needs a few fds beyond 0-2 (the caller's directory, the
+	# run directory while it is opened, the socket), a cold start a few
+	# more (lock, listener, pipes, the first call): below what it needs,
+	# each shortage is a clear error that leaves nothing behind.  (With
+	# fewer than four the loader itself fails.)
 	srv=$(server_now)
 	note_server "$srv"
 	n=4
-	while [ "$n" -lt "$warm" ]; do
-		run limited "$n" ./s.sh echo "w$n" 6
-		vg_clean "$T/err"
-		like "$rc:$(cat "$T/err")" '^127:prefork-interp: [^:]*(: [^:]*)?: (Too many open files|No file descriptors available)$' \
-			"ulimit -n $n, warm: a clear error"
+	while run limited "$n" ./s.sh echo "w$n" 6 && ours_failed && [ "$n" -lt 20 ]; do
 		n=$((n + 1))
 	done
-	for n in $warm 10; do
-		run limited "$n" ./s.sh echo "w$n" 6
-		is "$rc:$(cat "$T/out")" "6:out w$n $srv" "ulimit -n $n, warm: the call runs"
+	warm=$n
+	ok '[ "$warm" -le 8 ]' "warm: every shortage of fds below $warm a clear error; $warm are enough"
+	is "$rc:$(cat "$T/out")" "6:out w$warm $srv" "ulimit -n $warm, warm: the call runs"
+	stop_servers
+	rm -f "$RUNDIR"/*
+	n=4 left=
+	while run limited "$n" ./s.sh echo "c$n" 6 && ours_failed && [ "$n" -lt 20 ]; do
+		left="$left$(ls -A "$RUNDIR")"
+		n=$((n + 1))
+	done
+	cold=$n
+	ok '[ "$cold" -le 16 ]' "cold: every shortage of fds below $cold a clear error; $cold are enough"
+	is "$left" "" "cold, below $cold fds: no socket, lock or info file left behind"
+	for p in $(ours); do
+		note_server "$p"
 	done
 	stop_servers
 	rm -f "$RUNDIR"/*
-	n=4
-	while [ "$n" -lt "$cold" ]; do
-		run limited "$n" ./s.sh echo "c$n" 6
-		vg_clean "$T/err"
-		like "$rc:$(cat "$T/err")" '^127:prefork-interp: [^:]*(: [^:]*)?: (Too many open files|No file descriptors available)$' \
-			"ulimit -n $n, cold: a clear error"
-		is "$(ls -A "$RUNDIR")" "" "ulimit -n $n, cold: no socket, lock or info file left behind"
-		n=$((n + 1))
-	done
-	none_left "ulimit -n 4-$((cold - 1)), cold: no process left behind"
-	# At $cold the server starts, with the caller's limit: the script fares
-	# as it would run directly under that limit.
+	none_left "cold, below $cold fds: no process left behind"
+	# With enough, the server starts with the caller's limit: the script
+	# fares as it would run directly under that limit.
 	run limited $cold sh ./s.sh echo c$cold 6
 	want="$rc:$(sed 's/ [0-9]*$//' "$T/out")|$(cat "$T/err")"
 	run limited $cold ./s.sh echo c$cold 6
