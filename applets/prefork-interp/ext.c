@@ -142,7 +142,7 @@ int pfi_ext_send(const struct pfi_conn *c, const struct pfi_caller *caller)
 	unsigned char block[8];
 
 	install_forwarding();
-	if (send_fd(c->fd, caller->cwd) < 0)
+	if (pfi_send_fd(c->fd, caller->cwd) < 0)
 		return -1;
 	put_be32(block, 4);
 	put_be32(block + 4, (uint32_t)caller->umask);

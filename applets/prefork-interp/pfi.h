@@ -162,6 +162,9 @@ void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg,
 		      const struct pfi_caller *caller);
 _Noreturn void pfi_finish(const struct pfi_conn *c);
 
+/* fdpass.c: one fd with a one-byte 0x00 payload: 0 or -1 with errno. */
+int pfi_send_fd(int sock, int fd);
+
 /* spawn.c: start the server (the caller holds the lock of n->key). */
 void pfi_spawn_server(const struct pfi_rundir *d, const struct pfi_names *n,
 		      const struct pfi_config *cfg, const struct pfi_caller *caller,

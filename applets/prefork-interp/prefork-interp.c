@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "applets.h"
 #include "err.h"
 #include "opt.h"
 #include "split.h"
@@ -40,7 +39,9 @@ static const struct opt opts[] = {
 		"stop every server of ours and wait until they are gone", 0, 0 },
 };
 
-static const struct cmd cmd = {
+static int prefork_interp_main(int argc, char **argv);
+
+const struct cmd prefork_interp_applet = {
 	.name = "prefork-interp",
 	.operands = "INTERPRETER [SCRIPT [ARGUMENT]...]\n"
 		"   or: sockkit prefork-interp --list [--json] | --kill-all",
@@ -56,6 +57,8 @@ static const struct cmd cmd = {
 	"is split at them; after the options it names the interpreter and its own\n"
 	"arguments.  SOCKKIT_PREFORK_TIMEOUT (seconds, default 30) bounds every\n"
 	"wait for the server.  See prefork-interp(1).\n",
+	.main = prefork_interp_main,
+	.flags = CMD_INTERPRETER,
 };
 
 #define COMBINED_SEPS " \t,"
@@ -116,11 +119,14 @@ static int parse_options(struct flat_args *f, struct pfi_config *cfg)
 	struct opt_iter it;
 	int id, laundering = 0;
 
-	opt_iter_init(&it, &cmd, f->n, f->v);
+	opt_iter_init(&it, &prefork_interp_applet, f->n, f->v);
 	while ((id = opt_next(&it)) != OPT_DONE) {
 		switch (id) {
 		case OPT_HELP:
-			opt_print_help(&cmd, stdout);
+			opt_print_help(&prefork_interp_applet, stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			opt_print_version(&prefork_interp_applet, stdout);
 			exit(EXIT_OK);
 		case OPT_ERROR:
 			die_usage("%s", it.err);
@@ -256,7 +262,7 @@ static void connect_or_spawn(const struct pfi_rundir *d, const struct pfi_names 
 	pfi_unlock(d, n->key, lock);
 }
 
-int prefork_interp_main(int argc, char **argv)
+static int prefork_interp_main(int argc, char **argv)
 {
 	static struct pfi_config cfg;
 	static struct pfi_caller caller;
@@ -268,8 +274,10 @@ int prefork_interp_main(int argc, char **argv)
 	 * (main's reserve_std_fds): none of our sockets can land there and be
 	 * passed as the script's stdio, and the script gets a descriptor that
 	 * fails reads and writes as a closed one does. */
-	err_set_status(PFI_EXIT_INTERNAL);
 	pfi_parse_command_line(argc, argv, &cfg);
+	/* From here on, our failures stand apart from the script's statuses
+	 * (--help and usage errors end as every applet's do). */
+	err_set_status(PFI_EXIT_INTERNAL);
 	pfi_caller_save(&caller);
 	if (cfg.action == PFI_RUN || cfg.action == PFI_KILL)
 		pfi_names_init(&names, &cfg, &caller);  /* before we leave the caller's directory */
