@@ -151,16 +151,19 @@ static void text_row(const struct row *r, int ident_width, FILE *out)
 {
 	const struct pfi_server *s = r->s;
 	time_t t = (time_t)r->started;
-	char when[32] = "?";
+	char when[80] = "?";
 	struct tm tm;
+
+	/* UTC: a fixed width, and no time zone code in a static binary. */
+	if (gmtime_r(&t, &tm))
+		snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 
 	if (s->pid)
 		fprintf(out, "%7d  ", (int)s->pid);
 	else
 		fprintf(out, "%7s  ", "-");
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(out, "%-19s  ", when);
+	fprintf(out, "%-20s  ", when);
 	put_duration(r->idle, out);
 	if (r->calls >= 0)
 		fprintf(out, "  %6lld  ", r->calls);
@@ -192,7 +195,7 @@ static void print_table(const struct row *rows, size_t n, FILE *out)
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(rows[i].s->name) > width)
 			width = (int)strlen(rows[i].s->name);
-	fprintf(out, "%7s  %-19s  %8s  %6s  %-*s  %s\n", "PID", "STARTED", "IDLE",
+	fprintf(out, "%7s  %-20s  %8s  %6s  %-*s  %s\n", "PID", "STARTED", "IDLE",
 		"CALLS", width, "IDENT", "COMMAND");
 	for (size_t i = 0; i < n; i++)
 		text_row(&rows[i], width, out);

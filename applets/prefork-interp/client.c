@@ -23,6 +23,7 @@
 #include "err.h"
 #include "ext.h"
 #include "io.h"
+#include "net.h"
 #include "pfi.h"
 
 extern char **environ;
@@ -100,10 +101,11 @@ void pfi_bound_sends(int fd, int timeout_ms)
 		die_errno("setsockopt SO_SNDTIMEO");
 }
 
-/* connect(2) on a unix socket whose backlog is full sleeps with the
- * socket's send timeout, so that a stuck server is a bound wait too.
- * The name is relative: our working directory is the run directory.
- * The connected fd, or -1 with errno (EAGAIN: timed out). */
+/* connect(2) on a unix socket whose backlog is full sleeps, bounded by the
+ * socket's send timeout (net_connect), which also bounds every send of the
+ * call: a stuck server is a bound wait.  The name is relative: our
+ * working directory is the run directory.  The connected fd, or -1 with
+ * errno (ETIMEDOUT past the bound). */
 static int connect_bounded(const char *file, int timeout_ms)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -114,13 +116,8 @@ static int connect_bounded(const char *file, int timeout_ms)
 		return -1;
 	}
 	memcpy(addr.sun_path, file, strlen(file) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die_errno("socket");
-	pfi_bound_sends(fd, timeout_ms);
-	while (connect(fd, (const struct sockaddr *)&addr, sizeof addr) < 0) {
-		if (errno == EINTR)
-			continue;
+	fd = xsocket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (net_connect(fd, (const struct sockaddr *)&addr, sizeof addr, timeout_ms) < 0) {
 		e = errno;
 		close(fd);
 		errno = e;
@@ -135,7 +132,7 @@ static int connect_to_server(const struct pfi_rundir *d, const char *file, int t
 
 	if (fd >= 0 || errno == ENOENT || errno == ECONNREFUSED)
 		return fd;
-	if (errno == EAGAIN)
+	if (errno == ETIMEDOUT)
 		die("connect %s/%s: timed out after %d ms "
 		    "(server not accepting; -f replaces it)", d->path, file, timeout_ms);
 	die_errno("connect %s/%s", d->path, file);

@@ -210,11 +210,8 @@ _Noreturn void pfi_ext_finish(const struct pfi_conn *c)
 	};
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (poll_until(p, 2, -1) < 0)
 			die_errno("poll");
-		}
 		if (p[1].revents)
 			relay_signals(c->fd);
 		if (p[0].revents)

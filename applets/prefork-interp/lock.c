@@ -21,31 +21,6 @@
 #include "io.h"
 #include "pfi.h"
 
-/* The lock pfi_lock took, for the exit handler: only this process's own
- * exit (not a forked child's) lets it go. */
-static struct {
-	int dir;
-	char *file;
-	pid_t owner;
-} held = { -1, NULL, 0 };
-
-static void release_at_exit(void)
-{
-	if (held.file && held.owner == getpid())
-		unlinkat(held.dir, held.file, 0);
-}
-
-static void hold(const struct pfi_rundir *d, char *file)
-{
-	static int registered;
-
-	if (!registered && atexit(release_at_exit) == 0)
-		registered = 1;
-	held.dir = d->fd;
-	held.file = file;
-	held.owner = getpid();
-}
-
 static int open_lock_file(const struct pfi_rundir *d, const char *file)
 {
 	int fd = openat(d->fd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -136,7 +111,8 @@ int pfi_lock(const struct pfi_rundir *d, const char *key, int timeout_ms)
 			die_errno("lock %s/%s", d->path, file);
 		}
 		if (still_named(d, file, fd)) {
-			hold(d, file);
+			pfi_undo_push(file);
+			free(file);
 			return fd;
 		}
 		close(fd);      /* its holder deleted it: take the new one */
@@ -160,10 +136,7 @@ void pfi_unlock(const struct pfi_rundir *d, const char *key, int fd)
 {
 	char *file = xasprintf("l%s", key);
 
-	if (held.file && !strcmp(held.file, file)) {
-		free(held.file);
-		held.file = NULL;
-	}
+	pfi_undo_drop(file);
 
 	if (unlinkat(d->fd, file, 0) < 0 && errno != ENOENT)
 		warn_errno("remove the lock %s/%s", d->path, file);

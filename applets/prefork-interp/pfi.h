@@ -135,6 +135,11 @@ int pfi_lock(const struct pfi_rundir *d, const char *key, int timeout_ms);
 int pfi_trylock(const struct pfi_rundir *d, const char *key);  /* -1: busy */
 void pfi_unlock(const struct pfi_rundir *d, const char *key, int fd);
 
+/* undo.c: FILE (in the run directory) goes if this process exits before
+ * it drops it. */
+void pfi_undo_push(const char *file);
+void pfi_undo_drop(const char *file);
+
 /* info.c */
 void pfi_info_write(const struct pfi_rundir *d, const char *name,
 		    const struct pfi_info *info);

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +24,8 @@ static pid_t parent_of(int dir)
 	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
 	const char *p;
-	int ppid;
+	char *end;
+	long ppid;
 
 	if (fd >= 0)
 		close(fd);
@@ -33,9 +33,10 @@ static pid_t parent_of(int dir)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');  /* the name (field 2) may hold anything */
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+	if (!p || strlen(p) < 5)
 		return 0;
-	return ppid;
+	ppid = strtol(p + 4, &end, 10);        /* ") S PPID": state, then parent */
+	return end > p + 4 && *end == ' ' ? (pid_t)ppid : 0;
 }
 
 static void add_holder(struct pfi_holders *h, unsigned long long ino, pid_t pid, pid_t ppid)
@@ -57,14 +58,17 @@ static void scan_fds(struct pfi_holders *h, int dir, pid_t pid)
 		return;         /* gone meanwhile, or not ours to read */
 	}
 	while ((e = readdir(d))) {
-		char link[64];
+		char link[64], *end;
 		unsigned long long ino;
 		ssize_t n = readlinkat(fdd, e->d_name, link, sizeof link - 1);
 
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		if (sscanf(link, "socket:[%llu]", &ino) != 1)
+		if (strncmp(link, "socket:[", 8))
+			continue;
+		ino = strtoull(link + 8, &end, 10);
+		if (end == link + 8 || strcmp(end, "]"))
 			continue;
 		if (ppid < 0)
 			ppid = parent_of(dir);

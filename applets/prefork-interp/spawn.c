@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,28 +47,21 @@ struct start {
 	struct pfi_info info;
 };
 
-/* A server that failed to start must not leave its socket behind. */
-static _Noreturn void abandon(const struct start *s, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static _Noreturn void abandon(const struct start *s, const char *fmt, ...)
+/* Until the start succeeds, a failure (die() included) removes what it
+ * made: the socket and the info file (undo.c). */
+static void undo_on_failure(const char *name, int on)
 {
-	char why[1024];
-	va_list ap;
+	const char kinds[] = { 's', 'i', 't' };
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	pfi_remove_server(s->d, s->name);
-	die("%s", why);
-}
+	for (size_t i = 0; i < sizeof kinds; i++) {
+		char *file = xasprintf("%c%s", kinds[i], name);
 
-/* Once the socket is bound, a failure (e.g. out of fds) abandons it. */
-static _Noreturn void abandon_errno(const struct start *s, const char *what)
-{
-	int e = errno;
-
-	pfi_remove_server(s->d, s->name);
-	errno = e;
-	die_errno("%s", what);
+		if (on)
+			pfi_undo_push(file);
+		else
+			pfi_undo_drop(file);
+		free(file);
+	}
 }
 
 static void close_range_fallback(unsigned lo, unsigned hi)
@@ -124,30 +116,28 @@ static int make_listener(struct start *s, struct stat *bound)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char *file = xasprintf("s%s", s->name);
 	struct stat st, sock;
+	int fd = xsocket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	mode_t old;
-	int fd, r;
+	int r;
 
 	if (pfi_socket_present(s->d, s->name, &st) && unlinkat(s->d->fd, file, 0) < 0 &&
 	    errno != ENOENT)
 		die_errno("remove stale %s/%s", s->d->path, file);
 	memcpy(addr.sun_path, file, strlen(file) + 1);  /* pfi_names_init checked */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die_errno("socket");
 	old = umask(0177);
 	r = bind(fd, (const struct sockaddr *)&addr, sizeof addr);
 	umask(old);
 	if (r < 0)
 		die_errno("bind %s/%s", s->d->path, file);
 	free(file);
+	undo_on_failure(s->name, 1);
 	if (pfi_socket_present(s->d, s->name, bound) != 1 || fstat(fd, &sock) < 0)
-		abandon_errno(s, "stat of the new socket");
+		die_errno("stat of the new socket");
 	s->info.listener = (unsigned long long)sock.st_ino;
-	if (listen(fd, INT_MAX) < 0)
-		abandon_errno(s, "listen");
+	xlisten(fd, INT_MAX);
 	/* The Perl server accepts after select and expects EAGAIN, not a block. */
 	if (set_nonblock(fd, 1) < 0)
-		abandon_errno(s, "fcntl O_NONBLOCK");
+		die_errno("fcntl O_NONBLOCK");
 	return fd;
 }
 
@@ -155,10 +145,8 @@ static void start_watcher(struct start *s, const struct pfi_config *cfg,
 			  const struct stat *bound, int watch_in, int watch_out)
 {
 	char *file = xasprintf("s%s", s->name);
-	pid_t pid = fork();
+	pid_t pid = xfork();
 
-	if (pid < 0)
-		abandon_errno(s, "fork watcher");
 	if (pid > 0) {
 		s->info.watcher = pid;
 		free(file);
@@ -232,17 +220,15 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct pfi_
 static void wait_setup(const struct start *s, const struct pfi_config *cfg, pid_t pid)
 {
 	int status;
-	pid_t r = waitpid_timeout(pid, &status, cfg->timeout_ms);
+	int r = reap_or_kill(pid, &status, cfg->timeout_ms);
 
 	if (r < 0)
-		abandon_errno(s, "wait for server setup");
-	if (r == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		abandon(s, "server setup (%s) did not finish within %d ms; killed it",
-			cfg->interp, cfg->timeout_ms);
-	}
+		die_errno("wait for server setup");
+	if (r == 0)
+		die("server setup (%s) did not finish within %d ms; killed it",
+		    cfg->interp, cfg->timeout_ms);
 	if (status != 0) {
+		/* It may die by a signal: the files go before that is raised. */
 		pfi_remove_server(s->d, s->name);
 		pfi_exit_like(status, "server setup");
 	}
@@ -258,22 +244,19 @@ static int start_server(struct start *s, const struct pfi_config *cfg,
 	pid_t setup;
 
 	f.listener = make_listener(s, &bound);
-	if (pipe2(watch_in, O_CLOEXEC) < 0 || pipe2(watch_out, O_CLOEXEC) < 0)
-		abandon_errno(s, "pipe");
+	xpipe2(watch_in, O_CLOEXEC);
+	xpipe2(watch_out, O_CLOEXEC);
 	start_watcher(s, cfg, &bound, watch_in[0], watch_out[1]);
 	close(watch_in[0]);
 	close(watch_out[1]);
 	pfi_info_write(s->d, s->name, &s->info);
 	if (set_nonblock(watch_out[0], 1) < 0)
-		abandon_errno(s, "fcntl O_NONBLOCK");
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		abandon_errno(s, "socketpair");
+		die_errno("fcntl O_NONBLOCK");
+	xsocketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair);
 	f.call = pair[1];
 	f.watch_in = watch_in[1];
 	f.watch_out = watch_out[0];
-	setup = fork();
-	if (setup < 0)
-		abandon_errno(s, "fork server setup");
+	setup = xfork();
 	if (setup == 0)
 		exec_setup(cfg, n, caller, &bound, &f);
 	close(f.listener);
@@ -289,10 +272,12 @@ static void promote(struct start *s, const struct pfi_names *n)
 {
 	char *from = xasprintf("s%s", s->name), *to = xasprintf("s%s", n->shared);
 
+	undo_on_failure(n->shared, 1);
 	pfi_info_write(s->d, n->shared, &s->info);
 	if (renameat(s->d->fd, from, s->d->fd, to) < 0)
-		abandon_errno(s, "rename the new socket");
+		die_errno("rename the new socket");
 	pfi_remove_server(s->d, s->name);       /* its info file; the socket moved */
+	undo_on_failure(s->name, 0);
 	s->name = n->shared;
 	free(from);
 	free(to);
@@ -314,15 +299,15 @@ void pfi_spawn_server(const struct pfi_rundir *d, const struct pfi_names *n,
 	case PFI_GREETED:
 		break;
 	case PFI_GREETING_SILENT:
-		abandon(&s, "new server (%s): no greeting within %d ms", n->shown,
-			cfg->timeout_ms);
+		die("new server (%s): no greeting within %d ms", n->shown, cfg->timeout_ms);
 	case PFI_GREETING_BAD:
-		abandon(&s, "server setup of %s ended without starting a server "
-			"(does the script hand over to prefork-interp?)", n->shown);
+		die("server setup of %s ended without starting a server "
+		    "(does the script hand over to prefork-interp?)", n->shown);
 	}
 	s.info.protocol = (char *)(pfi_ext_offered(c) ? PFI_EXT_WORD : "7.0.0");
 	if (n->per_dir && pfi_ext_offered(c))
 		promote(&s, n);
 	else
 		pfi_info_write(d, s.name, &s.info);
+	undo_on_failure(s.name, 0);
 }

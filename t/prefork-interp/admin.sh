@@ -33,7 +33,7 @@ no_leftovers() {
 
 # --- nothing running ---------------------------------------------------------
 check "--list, no server: the header alone" 0 \
-	"    PID  STARTED                  IDLE   CALLS  IDENT  COMMAND" '' \
+	"    PID  STARTED                   IDLE   CALLS  IDENT  COMMAND" '' \
 	"$SOCKKIT" prefork-interp --list
 list "$T/empty.json"
 json_ok "$T/empty.json" ".run_directory == \"$RUNDIR\" and .servers == []" \
@@ -115,12 +115,12 @@ is "$(cat "$MINI_ACCEPTLOG")" "" "--list never connects to a 7.0.0 server"
 is "$(cat "$MINI_ACCEPTLOG")" "accepted" "(a call does: the server counts it)"
 
 run "$SOCKKIT" prefork-interp --list
-is "$(head -n 1 "$T/out")" "$(printf '%7s  %-19s  %8s  %6s  %-81s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
+is "$(head -n 1 "$T/out")" "$(printf '%7s  %-20s  %8s  %6s  %-81s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
 	"--list: the header, the IDENT column as wide as the widest"
 is "$(sed 1d "$T/out" | awk '{ print $1 }' | sort -n | paste -sd' ')" \
 	"$(echo $started | tr ' ' '\n' | sort -n | paste -sd' ')" "--list: one line per server, its pid first"
 like "$(grep "^ *$mini_srv " "$T/out")" \
-	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8} +[0-9]+s +-  [0-9a-f]{64}\\.[0-9a-f]{16}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
+	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]+s +-  [0-9a-f]{64}\\.[0-9a-f]{16}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
 	"--list: the mini server's line"
 
 # --- what --list asks a sockkit-x1 server ------------------------------------
