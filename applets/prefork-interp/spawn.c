@@ -3,11 +3,13 @@
  * Bind the socket (0600 whatever the umask), fork the watcher, write the
  * info file, make the "fake" first call as a socketpair, and run the
  * script's setup with
- *   PREFORK_INTERP="v1,MTIME LISTEN,CALL,WATCHI,WATCHE sockkit-x1"
+ *   PREFORK_INTERP="v1,MTIME LISTEN,CALL,WATCHI,WATCHE,RUNDIR sockkit-x1"
  * (MTIME: the socket's mtime after bind, SECONDS.NANOSECONDS; LISTEN: the
  * listening socket; CALL: the server's end of the fake call; WATCHI: the
  * write end of the watcher's stdin; WATCHE: the read end of its stdout and
- * stderr; the third word: this client reads the greeting's xdata).  The
+ * stderr; RUNDIR: the run directory, for a server's own files there
+ * (Debian's module uses the first four); the third word: this client reads
+ * the greeting's xdata).  The
  * setup runs in the caller's directory with stdin /dev/null and stdout on
  * our stderr, and only the interpreter, its own arguments and the script's
  * canonical name as arguments: the caller's arguments reach the script
@@ -185,10 +187,17 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct pfi_
 				 const struct pfi_caller *caller, const struct stat *bound,
 				 struct setup_fds *f)
 {
-	int keep[4] = { f->listener, f->call, f->watch_in, f->watch_out };
+	/* The run directory, checked once, for a server's files there
+	 * (sockkit_prefork's log): opened while it is still our directory. */
+	int rundir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int keep[5] = { f->listener, f->call, f->watch_in, f->watch_out, rundir };
 	char **argv;
 	int nul;
 
+	if (rundir < 0) {
+		warn_errno("server setup: the run directory");
+		_exit(PFI_EXIT_INTERNAL);
+	}
 	if (pfi_caller_restore(caller) < 0) {
 		warn_errno("server setup: back to the caller's directory");
 		_exit(PFI_EXIT_INTERNAL);
@@ -200,13 +209,13 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct pfi_
 		warn_errno("server setup: stdio");
 		_exit(PFI_EXIT_INTERNAL);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (set_cloexec(keep[i], 0) < 0)
 			_exit(PFI_EXIT_INTERNAL);
-	pfi_close_fds_except(keep, 4);
-	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d " PFI_EXT_WORD,
+	pfi_close_fds_except(keep, 5);
+	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d,%d " PFI_EXT_WORD,
 			      (long long)bound->st_mtim.tv_sec, (long)bound->st_mtim.tv_nsec,
-			      f->listener, f->call, f->watch_in, f->watch_out);
+			      f->listener, f->call, f->watch_in, f->watch_out, rundir);
 	if (setenv("PREFORK_INTERP", env, 1) < 0)
 		_exit(PFI_EXIT_INTERNAL);
 	free(env);
