@@ -169,7 +169,7 @@ static int choose(struct pfi_rundir *d, char **why)
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	const char *const run_sub[] = { RUN_DIR_NAME, NULL };
 	unsigned uid = (unsigned)geteuid();
-	struct passwd *pw = getpwuid(geteuid());
+	struct passwd *pw;
 	int fd = -1;
 
 	if (xdg && xdg[0] == '/') {
@@ -189,7 +189,8 @@ static int choose(struct pfi_rundir *d, char **why)
 		fd = candidate(run_user, 0, why_not_private, run_sub, &d->path, why);
 		free(run_user);
 	}
-	if (fd < 0 && pw && pw->pw_dir && pw->pw_dir[0] == '/') {
+	/* Only now: the password database may be slow to read (NSS). */
+	if (fd < 0 && (pw = getpwuid(geteuid())) && pw->pw_dir && pw->pw_dir[0] == '/') {
 		char *host = host_component();
 		const char *const home_sub[] = { "." RUN_DIR_NAME, host, NULL };
 

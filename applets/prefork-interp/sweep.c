@@ -5,9 +5,10 @@
  *
  * Only sockets of ours are ever removed, each under its lock, and only
  * after checking that it is still the socket we looked at.  A socket is
- * stale when no process of ours holds its listening socket (procscan.c)
- * and a connection to it is refused; the connection is tried only then,
- * as it is not harmless for a live 7.0.0 server. */
+ * stale when no process of ours holds its listening socket (procscan.c,
+ * from the inode in its info file) and a connection to it is refused; the
+ * connection is tried only then, as it is not harmless for a live 7.0.0
+ * server. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -77,9 +78,13 @@ static enum liveness probe(const char *name)
 	return r < 0 && e == ECONNREFUSED ? STALE : LIVE;
 }
 
-/* Look at the socket NAME (its lock held): fills s, says what it is. */
+/* Look at the socket NAME (its lock held): fills s, says what it is.  A
+ * socket without an info file (an older client's, or one whose client died
+ * right after bind) is probed only when probe_bare: a cold start leaves it
+ * be rather than connect to whatever listens there. */
 static enum liveness examine(const struct pfi_rundir *d, const char *name,
-			     const struct pfi_holders *h, struct pfi_server *s)
+			     const struct pfi_holders *h, int probe_bare,
+			     struct pfi_server *s)
 {
 	char *file = xasprintf("s%s", name);
 	int r = fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW);
@@ -94,7 +99,7 @@ static enum liveness examine(const struct pfi_rundir *d, const char *name,
 	s->has_info = pfi_info_read(d, name, &s->info) == 0;
 	if (s->has_info && (s->pid = pfi_holders_server(h, s->info.listener)))
 		return LIVE;
-	what = probe(name);
+	what = s->has_info || probe_bare ? probe(name) : LIVE;
 	/* connect(2) marks the socket used (its atime): our own look is no
 	 * use, the socket is taken as it is now. */
 	if (what == LIVE && fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -129,7 +134,7 @@ static void survey_one(const struct pfi_rundir *d, const char *name, enum pfi_su
 		free(key);
 		return;         /* a client is starting or stopping it */
 	}
-	what = examine(d, name, h, &s);
+	what = examine(d, name, h, mode != PFI_SURVEY_START, &s);
 	if (what == STALE || (what == LIVE && mode == PFI_SURVEY_STOP))
 		pfi_remove_server(d, name);
 	if (what == LIVE) {
@@ -249,7 +254,7 @@ void pfi_sweep(const struct pfi_rundir *d)
 {
 	struct pfi_survey s;
 
-	pfi_survey(d, PFI_SURVEY_LOOK, 0, &s);
+	pfi_survey(d, PFI_SURVEY_START, 0, &s);
 	if (s.n + 1 > MAX_SOCKETS) {
 		qsort(s.v, s.n, sizeof *s.v, cmp_atime);
 		for (size_t i = 0; i < s.n + 1 - MAX_SOCKETS; i++)

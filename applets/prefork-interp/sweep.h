@@ -21,8 +21,12 @@ struct pfi_survey {
 };
 
 enum pfi_survey_mode {
-	PFI_SURVEY_LOOK,        /* pass over servers another client is busy with */
-	PFI_SURVEY_STOP,        /* wait for those, and remove every server */
+	PFI_SURVEY_START,       /* before a start: pass over servers another
+				 * client is busy with, and sockets without an
+				 * info file (taken as live, not probed) */
+	PFI_SURVEY_LOOK,        /* --list: the same, probing those sockets */
+	PFI_SURVEY_STOP,        /* --kill-all: wait for busy ones, and remove
+				 * every server */
 };
 
 /* Every socket of ours in the run directory, each under its lock: a stale

@@ -173,6 +173,17 @@ kill "$holder" $sleeper 2>/dev/null
 wait "$holder" 2>/dev/null
 rm -f "$RUNDIR/lheld"
 
+# A socket without an info file (an older client's): a cold start leaves it
+# alone, without connecting; --list asks whether anyone listens.
+FAKE_NOINFO=1 FAKE_WORDS=sockkit-x1 FAKE_RECORD=$T/bare fakesock x1status "$RUNDIR/sbare"
+(cd "$T/d1" && ./../m.sh >/dev/null </dev/null)
+ok '[ ! -e "$T/bare" ] && [ -S "$RUNDIR/sbare" ]' "a cold start leaves a socket without info file alone, unconnected"
+list "$T/bare.json"
+json_ok "$T/bare.json" ".servers[] | select(.ident == \"bare\") | .pid == null and .protocol == null" \
+	"--list shows a live socket without info file, as unknown"
+ok 'wait_for_line "$T/bare" "got 0"' "... having connected to it (nothing sent)"
+stop_fakesock
+
 # --- --kill-all ---------------------------------------------------------------
 mini_srv=$(cd "$T/d1" && ./../m.sh </dev/null)
 note_server "$mini_srv"

@@ -6,7 +6,7 @@ MODE: silent (accepts, never speaks), garbage (a wrong greeting), eof
 otheruid (listens as uid 65534, then greets correctly), full (a backlog
 of 0 and never accepts: a second connect blocks), deaf (greets correctly,
 then reads nothing), x1status (writes the info file a client would, as
-a sockkit-x1 server, then greets with the status words of FAKE_WORDS,
+a sockkit-x1 server, unless FAKE_NOINFO is set, then greets with the status words of FAKE_WORDS,
 space-separated, and appends "got N" to FAKE_RECORD once the peer closed,
 N the bytes it sent).
 The socket is made 0600.  Prints "ready" on stdout once connectable, then
@@ -37,7 +37,7 @@ if mode == 'full':
     while True:
         time.sleep(60)
 s.listen(64)
-if mode == 'x1status':
+if mode == 'x1status' and not os.environ.get('FAKE_NOINFO'):
     d, name = os.path.split(path)
     with open(os.path.join(d, 'i' + name[1:]), 'wb') as f:
         f.write(b'sockkit-prefork-info 1\0interp=fake\0protocol=sockkit-x1\0'
@@ -54,13 +54,16 @@ while True:
     elif mode == 'x1status':
         words = os.environ['FAKE_WORDS'].encode().split(b' ')
         xdata = b''.join(w + b'\0' for w in words)
-        c.sendall(b'PFI\n' + len(xdata).to_bytes(4, 'big') + xdata)
         got = 0
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                break
-            got += len(chunk)
+        try:        # the peer may have closed already
+            c.sendall(b'PFI\n' + len(xdata).to_bytes(4, 'big') + xdata)
+            while True:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except OSError:
+            pass
         c.close()
         with open(os.environ['FAKE_RECORD'], 'a') as f:
             f.write('got %d\n' % got)

@@ -126,8 +126,8 @@ kill "$(cat "$T/mute.pid")"
 # --- cleaning, before a cold start --------------------------------------
 # Stale sockets (nobody listens) go, with files that belong to no socket;
 # of the live ones, only the excess over 100 goes, the least used first.
-# One process listens on 120 sockets, each with an info file as a client
-# writes it, and 5 more are stale.
+# One process listens on 120 sockets, and 5 more are stale, each with an
+# info file as a client writes it.
 stop_servers
 rm -f "$RUNDIR"/*
 mkfifo "$T/many"
@@ -141,12 +141,12 @@ for i in range(125):
     s.bind(p)
     os.chmod(p, 0o600)
     os.utime(p, (1000000 + i, 1000000 + i))
+    with open(os.path.join(d, "i%020x" % i), "wb") as f:
+        f.write(b"sockkit-prefork-info 1\0interp=fixture\0listener=%d\0"
+                % os.fstat(s.fileno()).st_ino)
     if i < 120:
         s.listen(8)
         held.append(s)
-        with open(os.path.join(d, "i%020x" % i), "wb") as f:
-            f.write(b"sockkit-prefork-info 1\0interp=fixture\0listener=%d\0"
-                    % os.fstat(s.fileno()).st_ino)
     else:
         s.close()       # stale
 open(os.path.join(d, "l%020x" % 121), "w").close()   # a lock nobody holds
