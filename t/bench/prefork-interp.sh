@@ -41,7 +41,7 @@ stop() {
 	cd "$tmp" || return
 	"$sockkit" prefork-interp --kill -U perl trivial.pl 2>/dev/null || :
 	"$orig" --kill -U perl trivial.pl 2>/dev/null || :
-	rm -f "$XDG_RUNTIME_DIR"/sockkit-prefork/s*     # the baseline's and the Python ones
+	rm -f "$XDG_RUNTIME_DIR"/sockkit-prefork/s* "$tmp"/runb/sockkit-prefork/s*
 	cd / && rm -rf "$tmp"
 }
 trap stop EXIT
@@ -96,11 +96,13 @@ pair() {
 	awk -v w="$_what" -v a="$1" -v b="$2" -v r="$3" \
 		'BEGIN { printf "  %-44s %8.2f ms %8.2f ms   %.3f\n", w, a / 1000, b / 1000, r }'
 }
+# Each in a run directory of its own (/usr/bin/env on both sides).
+mkdir -m 700 "$tmp/runb"
+b="/usr/bin/env XDG_RUNTIME_DIR=$tmp/runb $base prefork-interp"
+t="/usr/bin/env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR $sockkit prefork-interp"
 echo "this sockkit against $base, alternated ($runs rounds; medians):"
 printf '  %-44s %11s %11s   %s\n' "" baseline this this/baseline
-pair "warm call, Perl (7.0.0)" "$runs" "$base" prefork-interp -U perl trivial.pl -- \
-	"$sockkit" prefork-interp -U perl trivial.pl
-pair "warm call, Python (sockkit-x1)" "$runs" "$base" prefork-interp -U /usr/bin/python3 trivial.py -- \
-	"$sockkit" prefork-interp -U /usr/bin/python3 trivial.py
-pair "cold start, Perl (-f)" "$cold" "$base" prefork-interp -f -U perl trivial.pl -- \
-	"$sockkit" prefork-interp -f -U perl trivial.pl
+pair "warm call, Perl (7.0.0)" "$runs" $b -U perl trivial.pl -- $t -U perl trivial.pl
+pair "warm call, Python (sockkit-x1)" "$runs" $b -U /usr/bin/python3 trivial.py -- \
+	$t -U /usr/bin/python3 trivial.py
+pair "cold start, Perl (-f)" "$cold" $b -f -U perl trivial.pl -- $t -f -U perl trivial.pl
