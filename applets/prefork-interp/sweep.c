@@ -97,8 +97,10 @@ static enum liveness examine(const struct pfi_rundir *d, const char *name,
 	}
 	s->name = xstrdup(name);
 	s->has_info = pfi_info_read(d, name, &s->info) == 0;
-	if (s->has_info && (s->pid = pfi_holders_server(h, s->info.listener)))
+	if (s->has_info && (s->pid = pfi_holders_server(h, s->info.listener))) {
+		free(file);
 		return LIVE;
+	}
 	what = s->has_info || probe_bare ? probe(name) : LIVE;
 	/* connect(2) marks the socket used (its atime): our own look is no
 	 * use, the socket is taken as it is now. */
