@@ -21,6 +21,13 @@
 		memcpy(&(fp), &sym_, sizeof(fp)); \
 	} while (0)
 
+/* Only the client: the programs it runs (the interpreter of a server,
+ * perhaps linked against another libc than the shim) do without it. */
+__attribute__((constructor)) static void only_here(void)
+{
+	unsetenv("LD_PRELOAD");
+}
+
 static void pause_here(const char *dir)
 {
 	char path[4096], line[64];
