@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "io.h"
@@ -144,12 +145,18 @@ char *pfi_canonical_script(const char *script)
 	}
 	free(copy);
 	free(copy2);
+	/* Only a name that leads to something: otherwise the interpreter may
+	 * look the script up its own way (bash searches PATH), as named. */
+	if (canon && access(canon, F_OK) < 0) {
+		free(canon);
+		canon = NULL;
+	}
 	return canon;
 }
 
-/* A script whose directory cannot be resolved keeps its name as given,
- * which means something only in this directory: the directory then joins
- * the script ident. */
+/* A script without a canonical name (none at that name, or a directory
+ * that cannot be resolved) keeps its name as given, which means something
+ * only in this directory: the directory then joins the script ident. */
 static char *script_ident(const struct pfi_config *cfg, const struct pfi_caller *caller,
 			  const char *canon)
 {

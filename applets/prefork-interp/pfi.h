@@ -119,7 +119,7 @@ _Noreturn void pfi_exit_like(int status, const char *what);
 void pfi_names_init(struct pfi_names *n, const struct pfi_config *cfg,
 		    const struct pfi_caller *caller);
 /* The script's absolute name, its directories resolved, the last part as
- * given; NULL when its directory cannot be resolved. */
+ * given; NULL when its directory cannot be resolved or nothing is there. */
 char *pfi_canonical_script(const char *script);
 /* The lock key of a server's NAME. */
 char *pfi_key_of(const char *name);
