@@ -9,6 +9,7 @@
  * may carry started=, calls= and last-call=, and a connection that sends
  * nothing is no call for it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -257,18 +258,21 @@ static int gone_by(pid_t pid, int64_t deadline)
 /* The watcher's pid from the info file, if that process is still one. */
 static pid_t watcher_of(const struct pfi_server *s)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char path[64], comm[32];
+	ssize_t n = -1;
+	int fd;
 
 	if (!s->has_info || s->info.watcher <= 0)
 		return 0;
 	snprintf(path, sizeof path, "/proc/%d/comm", (int)s->info.watcher);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof comm - 1);
+		close(fd);
+	}
+	if (n <= 0)
 		return 0;
-	if (!fgets(comm, sizeof comm, f))
-		comm[0] = '\0';
-	fclose(f);
+	comm[n] = '\0';
 	return strcmp(comm, "pfi-watcher\n") ? 0 : s->info.watcher;
 }
 

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -66,13 +67,16 @@ static void undo_on_failure(const char *name, int on)
 	}
 }
 
+/* Before Linux 5.9: one close per possible fd (getrlimit rather than
+ * sysconf, whose table weighs in a static build). */
 static void close_range_fallback(unsigned lo, unsigned hi)
 {
-	long max = sysconf(_SC_OPEN_MAX);
+	struct rlimit rl;
+	rlim_t max = 1 << 20;
 
-	if (max < 0 || max > 1 << 20)
-		max = 1 << 20;
-	for (unsigned fd = lo; fd <= hi && fd < (unsigned)max; fd++)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
+		max = rl.rlim_cur;
+	for (unsigned fd = lo; fd <= hi && fd < max; fd++)
 		close((int)fd);
 }
 
