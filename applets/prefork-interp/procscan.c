@@ -133,3 +133,65 @@ void pfi_holders_free(struct pfi_holders *h)
 	h->v = NULL;
 	h->n = 0;
 }
+
+/* One line of /proc/net/unix: "Num: RefCount Protocol Flags Type St Inode
+ * [Path]", hexadecimal but for the inode.  A listening socket has the flag
+ * __SO_ACCEPTCON (0x10000). */
+static int parse_listener(const char *line, unsigned long long *ino)
+{
+	const char *p = strchr(line, ':');
+	char *end;
+	unsigned long flags;
+
+	if (!p)
+		return 0;
+	strtoul(p + 1, &end, 16);               /* RefCount */
+	strtoul(end, &end, 16);                 /* Protocol */
+	flags = strtoul(end, &end, 16);
+	strtoul(end, &end, 16);                 /* Type */
+	strtoul(end, &end, 16);                 /* St */
+	*ino = strtoull(end, &end, 10);
+	return (flags & 0x10000) && *ino && (*end == ' ' || *end == '\n' || !*end);
+}
+
+void pfi_listeners_scan(struct pfi_holders *h)
+{
+	int fd = open("/proc/self/net/unix", O_RDONLY | O_CLOEXEC);
+	char *buf = NULL, *line, *nl;
+	size_t len = 0, cap = 0;
+	ssize_t n = 1;
+
+	h->v = NULL;
+	h->n = 0;
+	if (fd < 0)
+		return;
+	while (n > 0) {
+		if (cap - len < 4096)
+			buf = xrealloc(buf, cap = cap * 2 + 4096);
+		n = read(fd, buf + len, cap - len - 1);
+		if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (!buf)
+		return;
+	buf[len] = '\0';
+	for (line = buf; line && *line; line = nl ? nl + 1 : NULL) {
+		unsigned long long ino;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (parse_listener(line, &ino))
+			add_holder(h, ino, 0, 0);
+	}
+	free(buf);
+}
+
+int pfi_is_listening(const struct pfi_holders *h, unsigned long long ino)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].ino == ino)
+			return 1;
+	return 0;
+}

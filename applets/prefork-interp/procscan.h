@@ -21,4 +21,10 @@ void pfi_holders_scan(struct pfi_holders *h);
 pid_t pfi_holders_server(const struct pfi_holders *h, unsigned long long ino);
 void pfi_holders_free(struct pfi_holders *h);
 
+/* The listening unix sockets of this network namespace (their inodes, in
+ * v[].ino; no pids): one read of /proc/self/net/unix, where the holder scan
+ * walks every fd of every process.  Empty when it cannot be read. */
+void pfi_listeners_scan(struct pfi_holders *h);
+int pfi_is_listening(const struct pfi_holders *h, unsigned long long ino);
+
 #endif

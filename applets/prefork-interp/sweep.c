@@ -5,8 +5,8 @@
  *
  * Only sockets of ours are ever removed, each under its lock, and only
  * after checking that it is still the socket we looked at.  A socket is
- * stale when no process of ours holds its listening socket (procscan.c,
- * from the inode in its info file) and a connection to it is refused; the
+ * stale when its listening socket (the inode in its info file) is not
+ * listening any more (procscan.c) and a connection to it is refused; the
  * connection is tried only then, as it is not harmless for a live 7.0.0
  * server. */
 #include <dirent.h>
@@ -78,17 +78,19 @@ static enum liveness probe(const char *name)
 	return r < 0 && e == ECONNREFUSED ? STALE : LIVE;
 }
 
-/* Look at the socket NAME (its lock held): fills s, says what it is.  A
- * socket without an info file (an older client's, or one whose client died
- * right after bind) is probed only when probe_bare: a cold start leaves it
- * be rather than connect to whatever listens there. */
+/* Look at the socket NAME (its lock held): fills s, says what it is.
+ * Before a start only whether anyone listens matters (h: the listening
+ * sockets); --list and --kill-all want the server's pid too (h: the
+ * holders).  A socket without an info file (an older client's, or one
+ * whose client died right after bind) is probed only for those: a cold
+ * start leaves it be rather than connect to whatever listens there. */
 static enum liveness examine(const struct pfi_rundir *d, const char *name,
-			     const struct pfi_holders *h, int probe_bare,
+			     const struct pfi_holders *h, enum pfi_survey_mode mode,
 			     struct pfi_server *s)
 {
 	char *file = xasprintf("s%s", name);
 	int r = fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW);
-	enum liveness what;
+	enum liveness what = LIVE;
 
 	/* Not a socket of ours: never touched. */
 	if (r < 0 || !S_ISSOCK(s->st.st_mode) || !pfi_is_ours(&s->st)) {
@@ -97,15 +99,18 @@ static enum liveness examine(const struct pfi_rundir *d, const char *name,
 	}
 	s->name = xstrdup(name);
 	s->has_info = pfi_info_read(d, name, &s->info) == 0;
-	if (s->has_info && (s->pid = pfi_holders_server(h, s->info.listener))) {
-		free(file);
-		return LIVE;
+	if (s->has_info && mode == PFI_SURVEY_START && pfi_is_listening(h, s->info.listener))
+		what = LIVE;
+	else if (s->has_info && mode != PFI_SURVEY_START &&
+		 (s->pid = pfi_holders_server(h, s->info.listener)))
+		what = LIVE;
+	else if (s->has_info || mode != PFI_SURVEY_START) {
+		what = probe(name);
+		/* connect(2) marks the socket used (its atime): our own look
+		 * is no use, the socket is taken as it is now. */
+		if (what == LIVE && fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW) < 0)
+			what = GONE;
 	}
-	what = s->has_info || probe_bare ? probe(name) : LIVE;
-	/* connect(2) marks the socket used (its atime): our own look is no
-	 * use, the socket is taken as it is now. */
-	if (what == LIVE && fstatat(d->fd, file, &s->st, AT_SYMLINK_NOFOLLOW) < 0)
-		what = GONE;
 	free(file);
 	return what;
 }
@@ -136,7 +141,7 @@ static void survey_one(const struct pfi_rundir *d, const char *name, enum pfi_su
 		free(key);
 		return;         /* a client is starting or stopping it */
 	}
-	what = examine(d, name, h, mode != PFI_SURVEY_START, &s);
+	what = examine(d, name, h, mode, &s);
 	if (what == STALE || (what == LIVE && mode == PFI_SURVEY_STOP))
 		pfi_remove_server(d, name);
 	if (what == LIVE) {
@@ -200,7 +205,10 @@ void pfi_survey(const struct pfi_rundir *d, enum pfi_survey_mode mode, int timeo
 
 	out->v = NULL;
 	out->n = 0;
-	pfi_holders_scan(&h);
+	if (mode == PFI_SURVEY_START)
+		pfi_listeners_scan(&h);
+	else
+		pfi_holders_scan(&h);
 	for (size_t i = 0; i < n; i++)
 		survey_one(d, names[i], mode, timeout_ms, &h, out);
 	pfi_holders_free(&h);
