@@ -205,11 +205,16 @@ with open(sys.argv[1], "rb") as f:
 sys.exit(1)' "$1"
 }
 
-# need_preload: skip the whole test (plan 1..0) when $SOCKKIT is statically
-# linked: no dynamic loader runs it, so an LD_PRELOAD shim cannot reach it.
+# is_static FILE: FILE is an ELF program without a program interpreter:
+# no dynamic loader runs it, so an LD_PRELOAD shim cannot reach it.
+is_static() {
+	has_interp "$1"
+	[ $? -eq 1 ]
+}
+
+# need_preload: skip the whole test (plan 1..0) when $SOCKKIT is static.
 need_preload() {
-	has_interp "$SOCKKIT"
-	[ $? -ne 1 ] && return 0
+	is_static "$SOCKKIT" || return 0
 	echo "1..0 # SKIP $SOCKKIT is statically linked: LD_PRELOAD cannot reach it"
 	exit 0
 }
