@@ -118,7 +118,7 @@ class Server:
     def run(self):
         while True:
             if self.quitting and not self.by_pid and not self.queue:
-                self.log("info", "quitting: %s" % self.quitting)
+                self.log("debug", "every call served: exit")
                 os._exit(0)
             handy = [s for s in self.spares.values() if not s.accepting]
             if self.queue and not handy and self.room(0):
@@ -562,7 +562,7 @@ class Server:
         if self.quitting:
             return
         self.quitting = why
-        self.log("info", why)
+        self.log("info", "quitting: %s" % why)
         if self.listen is None:
             return
         try:
