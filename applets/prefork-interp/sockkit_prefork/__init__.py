@@ -90,9 +90,14 @@ def check_options(options):
     if isinstance(extra, (str, bytes)):
         raise TypeError("initialisation_complete(): autoreload_extra must "
                         "be a list of file names, not one name")
-    opts["autoreload_extra"] = [os.fspath(p) for p in extra]
-    if opts["log"] is not None:
-        opts["log"] = os.fspath(opts["log"])
+    try:
+        opts["autoreload_extra"] = [os.fspath(p) for p in extra]
+        if opts["log"] is not None:
+            opts["log"] = os.fspath(opts["log"])
+    except TypeError:
+        raise TypeError("initialisation_complete(): log must be \"syslog\", "
+                        "a file name or None, and autoreload_extra a list of "
+                        "file names") from None
     return opts
 
 
@@ -246,10 +251,10 @@ def _leave(outcome, call, early_status):
     exit, take that exit instead (rest.slow_exit)."""
     if call.pid != os.getpid() or not rest.fast_exit_possible():
         rest.slow_exit(outcome)  # a child the script forked, or threads
+    status = rest.status_of(outcome)
     atexit._run_exitfuncs()
     flushed = rest.flush_everything()
-    kind, status = outcome
-    if kind == "sigint":
+    if status is None:
         rest.die_of_sigint()
     if not flushed:
         status = 120

@@ -25,6 +25,12 @@ CALL_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
                 "SIGTSTP", "SIGCONT", "SIGWINCH")
 
 
+# How this interpreter buffers its standard streams at start-up: CPython
+# (3.9 on) makes stderr line-buffered always, and nothing line-buffered
+# with -u; PyPy 3.9 line-buffers a terminal, or everything with -u.
+LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
+
+
 def set_comm(name):
     """The process name (comm, 15 bytes) that ps and pkill show."""
     try:
@@ -251,11 +257,14 @@ def new_stdio(defaults, closed):
             tty = os.isatty(fd)
         except OSError:
             tty = False
+        if LINE_BUFFERED_STDERR:
+            line = not unbuffered and (tty or fd == 2)
+        else:
+            line = unbuffered or tty
         s = io.TextIOWrapper(
             buf, encoding=enc or defaults[fd][0],
             errors=errs or defaults[fd][1], newline="\n",
-            line_buffering=not (unbuffered and write) and (tty or fd == 2),
-            write_through=unbuffered and write)
+            line_buffering=line, write_through=unbuffered)
         s.mode = mode
         streams.append(s)
     sys.stdin = sys.__stdin__ = streams[0]

@@ -132,21 +132,31 @@ def _print_uncaught(exc, tb):
 
 
 def run(p):
-    """Run the rest of the script; return ("exit", status) or ("sigint",
-    None), with what the top level prints already printed."""
+    """Run the rest of the script.  Returns how it ended: ("end", None),
+    ("exit", the SystemExit) or ("uncaught", the exception, printed
+    already by sys.excepthook as the top level would)."""
     try:
         exec(p.code, p.namespace)
     except SystemExit as e:
-        return "exit", _exit_status_of(e)
+        return "exit", e
     except BaseException as e:
         tb = e.__traceback__.tb_next if e.__traceback__ else None
         e.__traceback__ = tb     # our frame is not the script's
         _print_uncaught(e, tb)
-        # Python dies of SIGINT for an uncaught KeyboardInterrupt itself,
-        # not for a subclass of it.
-        return ("sigint", None) if type(e) is KeyboardInterrupt \
-            else ("exit", 1)
-    return "exit", 0
+        return "uncaught", e
+    return "end", None
+
+
+def status_of(outcome):
+    """The exit status of an outcome, printing what the top level prints
+    for a SystemExit; None for death by SIGINT: Python dies of it for an
+    uncaught KeyboardInterrupt itself, not for a subclass of it."""
+    kind, exc = outcome
+    if kind == "exit":
+        return _exit_status_of(exc)
+    if kind == "uncaught":
+        return None if type(exc) is KeyboardInterrupt else 1
+    return 0
 
 
 # --------------------------------------------------------------- leaving
@@ -218,12 +228,16 @@ def _unraisable(obj, e):
 
 
 def slow_exit(outcome):
-    """The interpreter's own exit, with the status the call already has."""
-    kind, status = outcome
-    if kind == "sigint":
+    """The interpreter's own exit, for the same outcome."""
+    kind, exc = outcome
+    if kind == "exit":
+        raise exc
+    if kind == "uncaught":
         sys.excepthook = lambda *a: None   # printed already
-        raise KeyboardInterrupt
-    raise SystemExit(status)
+        if type(exc) is KeyboardInterrupt:
+            raise exc
+        raise SystemExit(1)
+    raise SystemExit(0)
 
 
 def die_of_sigint():
