@@ -24,7 +24,7 @@ if [ "$_want" = python3 ] && [ "$PYI" = "$(readlink -f /usr/bin/python3)" ]; the
 	echo "1..0 # SKIP the python3 on PATH is /usr/bin/python3, tested already"
 	exit 0
 fi
-PYNAME=$("$PYI" -c 'import sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2])')
+PYIMPL=$("$PYI" -c 'import sys; print(sys.implementation.name)')
 ln -s "$SOCKKIT" "$T/sockkit"
 ln -s "$SOCKKIT" "$T/prefork-interp"
 mkdir -m 700 "$T/run"
