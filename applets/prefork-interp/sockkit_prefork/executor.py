@@ -166,12 +166,39 @@ def become_call(spare):
 
 # ------------------------------------------------------------- the process
 
+def _find_o_path():
+    """O_PATH: the os module's, or (PyPy 3.9 has none) the first of the
+    architectures' values that opens "/" as a path-only descriptor, one
+    that reading fails on with EBADF rather than EISDIR."""
+    import errno
+    import fcntl
+    if hasattr(os, "O_PATH"):
+        return os.O_PATH
+    for cand in (0o10000000, 0o40000000, 0o20000000, 0x1000000):
+        try:
+            fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY | cand)
+        except OSError:
+            continue
+        try:
+            if fcntl.fcntl(fd, fcntl.F_GETFL) & cand:
+                os.read(fd, 1)
+        except OSError as e:
+            if e.errno == errno.EBADF:
+                return cand
+        finally:
+            os.close(fd)
+    return 0
+
+
+O_PATH = _find_o_path()
+
+
 def _is_closed_standin(fd):
     """The client passes an O_PATH descriptor where the caller had fd 0,
     1 or 2 closed: a direct run would have that fd closed."""
     import fcntl
     try:
-        return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_PATH", 0))
+        return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & O_PATH)
     except OSError:
         return True
 
