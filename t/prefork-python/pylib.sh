@@ -70,7 +70,7 @@ bang() {
 # call with OPTIONS (default: log to $T/log).
 mk() {
 	_body=$(cat)
-	_opts=${2:-log=\'$T/log\'}
+	_opts=${2-log=\'$T/log\'}
 	for _f in $FORMS; do
 		{ bang "$_f"; printf '%s\n' "$_body"; } |
 			sed "s|@INIT@|sockkit_prefork.initialisation_complete($_opts)|" \
