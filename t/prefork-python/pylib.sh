@@ -127,6 +127,23 @@ server_of() {
 	awk '{ w = $NF } END { print w }' "$T/ppid.out"
 }
 
+# sock_of PID: the path of the listening socket that server PID holds
+# (its socket inode, looked up in /proc/net/unix, whose name is as bound:
+# only its last component is taken, in $RUN).
+sock_of() {
+	"$PYI" - "$1" "$RUN" <<'PY'
+import os, sys
+fd_dir = "/proc/%s/fd" % sys.argv[1]
+inodes = {os.readlink(os.path.join(fd_dir, fd))[8:-1]
+          for fd in os.listdir(fd_dir)
+          if os.readlink(os.path.join(fd_dir, fd)).startswith("socket:[")}
+for line in open("/proc/net/unix").read().splitlines()[1:]:
+    f = line.split()
+    if len(f) > 7 and f[6] in inodes:
+        print(os.path.join(sys.argv[2], os.path.basename(f[7])))
+PY
+}
+
 # new_fifo FILE: a fresh FIFO at FILE, for a script to announce itself on.
 new_fifo() {
 	rm -f "$1"
