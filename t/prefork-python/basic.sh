@@ -7,8 +7,10 @@
 . "$T_SRC/prefork-python/pylib.sh" "$@"
 
 mk basic <<'PY'
-import sockkit_prefork, os, sys, random
+import sockkit_prefork, io, os, sys, random
 FIRST_PID = os.getpid()
+EARLY = open(os.environ["EARLY_FILE"], "a") if "EARLY_FILE" in os.environ \
+    else None
 @INIT@
 what = sys.argv[1] if len(sys.argv) > 1 else ""
 if what == "argv":
@@ -65,6 +67,14 @@ elif what == "unflushed":
     sys.stdout.write("no newline, never flushed by hand")
     f = open(sys.argv[2], "w")
     f.write("file data, never closed")
+elif what == "unflushed-kinds":
+    d = sys.argv[2]
+    open(d + "/append", "a").write("appended")
+    os.fdopen(os.open(d + "/fdopen", os.O_WRONLY | os.O_CREAT), "w").write("fdopen")
+    class Mine(io.TextIOWrapper):
+        pass
+    Mine(open(d + "/subclass", "wb")).write("subclass")
+    EARLY.write("early")
 elif what == "random":
     print(random.random())
 elif what == "pid":
@@ -78,6 +88,10 @@ elif what == "child":
     print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 PY
 
+# A file the server opened before the call (its first call's environment
+# names it), written in later calls.
+EARLY_FILE=$T/early
+export EARLY_FILE
 for f in $FORMS; do
 	s=$T/$f-basic.py
 	same "$f: argv" "$s" argv 'a b' '' c
@@ -117,6 +131,10 @@ for f in $FORMS; do
 	run "$s" unflushed "$T/unflushed-$f"
 	ok '[ "$(cat "$T/out")" = "no newline, never flushed by hand" ]' "$f: stdout flushed before the status"
 	ok '[ "$(cat "$T/unflushed-$f")" = "file data, never closed" ]' "$f: an open file flushed before the status"
+	mkdir "$T/kinds-$f"
+	: >"$EARLY_FILE"
+	"$s" unflushed-kinds "$T/kinds-$f"
+	ok '[ "$(cat "$T/kinds-$f/append" "$T/kinds-$f/fdopen" "$T/kinds-$f/subclass" "$EARLY_FILE")" = appendedfdopensubclassearly ]' "$f: files opened to append, by fdopen, through a subclass, before the call: flushed"
 	r1=$("$s" random) r2=$("$s" random)
 	ok '[ -n "$r1" ] && [ "$r1" != "$r2" ]' "$f: random reseeded in each call"
 	p1=$("$s" pid) p2=$("$s" pid)

@@ -134,6 +134,7 @@ def initialisation_complete(**options):
     call = _start(opts, info, why)
     if plan is None:
         return                   # the script goes on; the interpreter exits
+    rest.count_opens()
     _leave(rest.run(plan), call, opts["early_status"])
 
 

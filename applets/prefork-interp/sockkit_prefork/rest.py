@@ -23,6 +23,7 @@ import ast
 import atexit
 import gc
 import io
+import itertools
 import os
 import signal
 import sys
@@ -163,6 +164,8 @@ def status_of(outcome):
 
 WRITER_TYPES = (io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper)
 server_files = weakref.WeakSet()     # open writers made before the server
+_opened_for_writing = [None]         # files the call opened to write, or
+                                     # None: not counted (walk the heap)
 
 
 def note_server_files():
@@ -171,6 +174,36 @@ def note_server_files():
     for obj in gc.get_objects():
         if isinstance(obj, WRITER_TYPES):
             server_files.add(obj)
+
+
+def _count_opens(event, args):
+    """Audit hook: count opens that may leave a buffer to flush (mode None
+    is os.open: look at the flags)."""
+    if event == "open" and len(args) >= 3:
+        mode, flags = args[1], args[2]
+        if (any(c in mode for c in "wax+") if isinstance(mode, str)
+                else flags & 3):
+            _opened_for_writing[0] += 1
+
+
+def count_opens():
+    """In the call's process: count the files it opens for writing
+    (sys.addaudithook, PEP 578), so that a call that opened none need not
+    walk the heap for buffers to flush at its end."""
+    if hasattr(sys, "addaudithook"):
+        _opened_for_writing[0] = 0
+        sys.addaudithook(_count_opens)
+
+
+def _writer_types():
+    """The buffered writer classes and their subclasses."""
+    seen, todo = set(), list(WRITER_TYPES)
+    while todo:
+        t = todo.pop()
+        if t not in seen:
+            seen.add(t)
+            todo.extend(t.__subclasses__())
+    return seen
 
 
 def fast_exit_possible():
@@ -212,8 +245,12 @@ def flush_everything():
                 _unraisable(stream, e)
     for obj in list(server_files):
         _flush(obj)
-    for obj in gc.get_objects():
-        if isinstance(obj, WRITER_TYPES):
+    if _opened_for_writing[0] != 0:
+        # Every object made since the spare's gc.freeze(): the call's.
+        objs = gc.get_objects()
+        types = _writer_types()
+        for obj in itertools.compress(objs, map(types.__contains__,
+                                                map(type, objs))):
             _flush(obj)
     return ok
 

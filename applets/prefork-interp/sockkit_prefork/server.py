@@ -127,7 +127,8 @@ class Server:
                 continue
             need_spare = (self.refill and len(self.spares) < self.nspares
                           and self.room(len(self.spares))
-                          and not self.quitting and not self.busy())
+                          and not self.quitting
+                          and (not self.ready() or not self.busy()))
             events = self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
                 self.fork_spare()
@@ -148,6 +149,12 @@ class Server:
         for sock in self.closing:
             sock.close()
         self.closing = []
+
+    def ready(self):
+        """Is a spare waiting to accept the next call?  Without one the
+        next call waits for a fork and a spare's set-up: a spare is then
+        made at once, even while a call is working."""
+        return any(s.accepting for s in self.spares.values())
 
     def room(self, extra):
         """May another call process start, besides extra spares?"""
@@ -259,6 +266,7 @@ class Server:
                 conn.close()     # EOF before greeting: the client respawns
                 self.quit("reloading: %s changed" % changed)
                 return
+            self.log("debug", "accepted a call: no spare was ready")
             self.new_call(conn)
 
     def new_call(self, conn):
@@ -469,6 +477,7 @@ class Server:
             self.by_pid[spare.pid] = c
             self.chans[spare.sock.fileno()] = c
             self.last_dispatch = time.monotonic()
+            self.refill = True
             self.chan_input(c)
             return
         for fd in fds:
