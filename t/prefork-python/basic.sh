@@ -69,12 +69,13 @@ elif what == "unflushed":
     f.write("file data, never closed")
 elif what == "unflushed-kinds":
     d = sys.argv[2]
-    open(d + "/append", "a").write("appended")
-    os.fdopen(os.open(d + "/fdopen", os.O_WRONLY | os.O_CREAT), "w").write("fdopen")
     class Mine(io.TextIOWrapper):
         pass
-    Mine(open(d + "/subclass", "wb")).write("subclass")
-    EARLY.write("early")
+    KEPT = [open(d + "/append", "a"),      # referenced: not closed before
+            os.fdopen(os.open(d + "/fdopen", os.O_WRONLY | os.O_CREAT), "w"),
+            Mine(open(d + "/subclass", "wb")), EARLY]
+    for f, text in zip(KEPT, ("appended", "fdopen", "subclass", "early")):
+        f.write(text)
 elif what == "random":
     print(random.random())
 elif what == "pid":
