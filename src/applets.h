@@ -1,22 +1,15 @@
-/* The applet table: name, entry point, one-line summary. */
+/* The applet table, built from meson's applet_names: each applet declares
+ * itself once, as "const struct cmd NAME_applet" in its own folder. */
 #ifndef SOCKKIT_APPLETS_H
 #define SOCKKIT_APPLETS_H
 
 #include <stddef.h>
 
-struct applet {
-	const char *name;
-	int (*main)(int argc, char **argv);
-	const char *summary;
-};
+#include "opt.h"
 
-extern const struct applet applets[];
+extern const struct cmd *const applets[];
 extern const size_t applet_count;
 
-const struct applet *applet_find(const char *name);
-
-int bindtest_main(int argc, char **argv);
-int mptcp_sockopt_main(int argc, char **argv);
-int prefork_interp_main(int argc, char **argv);
+const struct cmd *applet_find(const char *name);
 
 #endif

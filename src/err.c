@@ -1,12 +1,19 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 const char *err_prog = "sockkit";
+static int err_status = EXIT_FAIL;
+
+void err_set_status(int code)
+{
+	err_status = code;
+}
 
 size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list ap)
 {
@@ -70,7 +77,7 @@ _Noreturn void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(-1, fmt, ap);
 	va_end(ap);
-	exit(EXIT_FAIL);
+	exit(err_status);
 }
 
 _Noreturn void die_errno(const char *fmt, ...)
@@ -81,7 +88,7 @@ _Noreturn void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(errnum, fmt, ap);
 	va_end(ap);
-	exit(EXIT_FAIL);
+	exit(err_status);
 }
 
 _Noreturn void die_code(int code, const char *fmt, ...)
@@ -120,15 +127,82 @@ static void check_stdout(void)
 	/* Flush and close: a full disk or a closed pipe shows up only here. */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
-			_exit(EXIT_FAIL);
+			_exit(err_status);
 		warn_errno("write error on standard output");
-		_exit(EXIT_FAIL);
+		_exit(err_status);
 	}
 }
 
 void err_check_stdout_at_exit(void)
 {
 	atexit(check_stdout);
+}
+
+int xsocket(int domain, int type, int protocol)
+{
+	int fd = socket(domain, type, protocol);
+
+	if (fd < 0)
+		die_errno("socket");
+	return fd;
+}
+
+void xsetsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+	if (setsockopt(fd, level, name, value, len) < 0)
+		die_errno("setsockopt(%d, %d)", level, name);
+}
+
+void xbind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (bind(fd, sa, len) < 0)
+		die_errno("bind");
+}
+
+void xlisten(int fd, int backlog)
+{
+	if (listen(fd, backlog) < 0)
+		die_errno("listen");
+}
+
+void xpipe2(int fds[2], int flags)
+{
+	if (pipe2(fds, flags) < 0)
+		die_errno("pipe");
+}
+
+void xsocketpair(int domain, int type, int protocol, int fds[2])
+{
+	if (socketpair(domain, type, protocol, fds) < 0)
+		die_errno("socketpair");
+}
+
+pid_t xfork(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno("fork");
+	return pid;
+}
+
+void xdup2(int from, int to)
+{
+	while (dup2(from, to) < 0)
+		if (errno != EINTR)
+			die_errno("dup2(%d, %d)", from, to);
+}
+
+int xopenat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	int fd;
+
+	do
+		fd = openat(dirfd, path, flags, mode);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		die_errno("%s", path);
+	return fd;
 }
 
 void *xmalloc(size_t n)

@@ -7,6 +7,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 enum {
 	EXIT_OK = 0,
@@ -18,6 +20,10 @@ enum {
 
 /* The name errors are prefixed with: the applet's, or "sockkit". */
 extern const char *err_prog;
+
+/* The status die(), die_errno() and the x-wrappers exit with: EXIT_FAIL
+ * unless an applet says otherwise (prefork-interp: 127, as chiark's). */
+void err_set_status(int code);
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
@@ -36,6 +42,18 @@ size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list a
 
 /* Make a failed write to stdout an error at exit (exit status 1). */
 void err_check_stdout_at_exit(void);
+
+/* Setup-time calls that can only die: on failure, "APPLET: CALL: strerror"
+ * and the status set by err_set_status. */
+int xsocket(int domain, int type, int protocol);
+void xsetsockopt(int fd, int level, int name, const void *value, socklen_t len);
+void xbind(int fd, const struct sockaddr *sa, socklen_t len);
+void xlisten(int fd, int backlog);
+void xpipe2(int fds[2], int flags);
+void xsocketpair(int domain, int type, int protocol, int fds[2]);
+pid_t xfork(void);
+void xdup2(int from, int to);
+int xopenat(int dirfd, const char *path, int flags, mode_t mode);
 
 /* Allocation wrappers that die on failure. */
 void *xmalloc(size_t n);

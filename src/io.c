@@ -37,19 +37,22 @@ int ms_left(int64_t deadline_ms)
 	return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
 
+int poll_until(struct pollfd *fds, unsigned long nfds, int64_t deadline_ms)
+{
+	for (;;) {
+		int r = poll(fds, (nfds_t)nfds, deadline_ms < 0 ? -1 : ms_left(deadline_ms));
+
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
 static int wait_events(int fd, short events, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
 	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll_until(&p, 1, timeout_ms < 0 ? -1 : now_ms() + timeout_ms);
 
-	for (;;) {
-		int r = poll(&p, 1, timeout_ms < 0 ? -1 : ms_left(deadline));
-
-		if (r >= 0)
-			return r > 0;
-		if (errno != EINTR)
-			return -1;
-	}
+	return r < 0 ? -1 : r > 0;
 }
 
 int wait_readable(int fd, int timeout_ms)
@@ -105,81 +108,6 @@ int write_all(int fd, const void *buf, size_t n)
 		done += (size_t)k;
 	}
 	return 0;
-}
-
-/* The one-byte message that carries an fd, for sendmsg and recvmsg alike. */
-struct fd_msg {
-	char byte;
-	struct iovec iov;
-	struct msghdr msg;
-	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-};
-
-static void fd_msg_init(struct fd_msg *m)
-{
-	memset(m, 0, sizeof *m);
-	m->iov.iov_base = &m->byte;
-	m->iov.iov_len = 1;
-	m->msg.msg_iov = &m->iov;
-	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->control;
-	m->msg.msg_controllen = sizeof m->control;
-}
-
-int send_fd(int sock, int fd)
-{
-	struct fd_msg m;
-	struct cmsghdr *c;
-
-	fd_msg_init(&m);
-	c = CMSG_FIRSTHDR(&m.msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	for (;;) {
-		ssize_t r = sendmsg(sock, &m.msg, MSG_NOSIGNAL);
-
-		if (r == 1)
-			return 0;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r >= 0)
-			errno = EIO;
-		return -1;
-	}
-}
-
-int recv_fd(int sock, int timeout_ms)
-{
-	struct fd_msg m;
-	struct cmsghdr *c;
-	ssize_t r;
-	int fd = -1;
-
-	fd_msg_init(&m);
-	r = wait_readable(sock, timeout_ms);
-	if (r <= 0) {
-		if (r == 0)
-			errno = ETIMEDOUT;
-		return -1;
-	}
-	do
-		r = recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -1;
-	for (c = CMSG_FIRSTHDR(&m.msg); c; c = CMSG_NXTHDR(&m.msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(c), sizeof fd);
-	if (r != 1 || m.byte != 0 || fd < 0 || (m.msg.msg_flags & MSG_CTRUNC)) {
-		if (fd >= 0)
-			close(fd);
-		errno = EPROTO;
-		return -1;
-	}
-	return fd;
 }
 
 void reserve_std_fds(void)
@@ -248,6 +176,20 @@ pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms)
 	if (r < 0)
 		return -1;
 	return waitpid(pid, status, WNOHANG);
+}
+
+int reap_or_kill(pid_t pid, int *status, int timeout_ms)
+{
+	pid_t r = waitpid_timeout(pid, status, timeout_ms);
+
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	kill(pid, SIGKILL);
+	/* SIGKILL cannot be caught: the bound only covers a stuck kernel. */
+	r = waitpid_timeout(pid, status, 10000);
+	if (r == 0)
+		errno = ETIMEDOUT;
+	return r > 0 ? 0 : -1;
 }
 
 void put_be32(unsigned char *p, uint32_t v)

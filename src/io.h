@@ -18,17 +18,19 @@ int ms_left(int64_t deadline_ms);
 int wait_readable(int fd, int timeout_ms);
 int wait_writable(int fd, int timeout_ms);
 
+/* poll(2) until deadline_ms (a now_ms() value; < 0: no deadline), retrying
+ * EINTR with the time left: poll's count, 0 at the deadline, -1 on error. */
+struct pollfd;
+int poll_until(struct pollfd *fds, unsigned long nfds, int64_t deadline_ms);
+
 /* Read exactly n bytes unless EOF comes first.  Returns the count read
  * (< n only at EOF), or -1 with errno (ETIMEDOUT when the bound passed). */
 ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms);
 /* Write all n bytes (retrying short writes and EINTR): 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t n);
 
-/* Send or receive one fd with a one-byte payload (SCM_RIGHTS).
- * recv_fd returns the fd, or -1 with errno (EPROTO: no fd came, or the
- * payload byte was not 0; ETIMEDOUT). */
+/* Send one fd with a one-byte payload 0x00 (SCM_RIGHTS): 0 or -1/errno. */
 int send_fd(int sock, int fd);
-int recv_fd(int sock, int timeout_ms);
 
 /* Occupy each closed fd of 0, 1, 2 with an O_PATH descriptor (close-on-exec)
  * so that no socket or file we open can land there: reads and writes on it
@@ -40,6 +42,11 @@ int set_nonblock(int fd, int on);
 
 /* Wait for a child with a bound: the pid, 0 on timeout, -1 with errno. */
 pid_t waitpid_timeout(pid_t pid, int *status, int timeout_ms);
+
+/* Reap a child within timeout_ms, or kill it (SIGKILL) and reap it then:
+ * 1 it ended in time, 0 it was killed (status is then the kill's), -1 with
+ * errno when it could not be waited for. */
+int reap_or_kill(pid_t pid, int *status, int timeout_ms);
 
 /* Big-endian 32-bit encoding, as the wire protocols use. */
 void put_be32(unsigned char *p, uint32_t v);

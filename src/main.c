@@ -3,9 +3,10 @@
  * An applet is found by argv[0]'s basename (a symlink or hard link), by the
  * first argument ("sockkit bindtest -s"), or by the front of the first
  * argument when Linux passes a whole #! line tail as one argument
- * ("#!/usr/bin/sockkit prefork-interp -U perl" gives
- * argv[1] = "prefork-interp -U perl"). */
+ * ("#!/usr/bin/sockkit bindtest -n -s" gives argv[1] = "bindtest -n -s").
+ * shebang.c turns a #! call into the command line it stands for. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,9 @@
 #include "applets.h"
 #include "err.h"
 #include "io.h"
-#include "split.h"
+#include "shebang.h"
 
-/* What separates the applet name from the rest of a #! line tail. */
-#define SHEBANG_SEPS " \t,"
-
-static int run_applet(const struct applet *a, int argc, char **argv)
+static int run_applet(const struct cmd *a, int argc, char **argv)
 {
 	err_prog = a->name;
 	return a->main(argc, argv);
@@ -31,9 +29,9 @@ static void print_applets(FILE *out, int with_summary)
 {
 	for (size_t i = 0; i < applet_count; i++) {
 		if (with_summary)
-			fprintf(out, "  %-16s %s\n", applets[i].name, applets[i].summary);
+			fprintf(out, "  %-16s %s\n", applets[i]->name, applets[i]->summary);
 		else
-			fprintf(out, "%s\n", applets[i].name);
+			fprintf(out, "%s\n", applets[i]->name);
 	}
 }
 
@@ -49,7 +47,7 @@ static void print_usage(FILE *out)
 
 static int cmd_help(int argc, char **argv)
 {
-	const struct applet *a;
+	const struct cmd *a;
 
 	if (argc == 2) {
 		print_usage(stdout);
@@ -64,21 +62,22 @@ static int cmd_help(int argc, char **argv)
 	return run_applet(a, 2, help_argv);
 }
 
-/* One link: 0 made or already right, 1 refused, -1 failed (reported). */
-static int check_link(const char *path, const char *target, int force)
+/* One link in dir: 0 absent or already right, 1 refused (reported). */
+static int check_link(int dir, const char *dirname, const char *name,
+		      const char *target, int force)
 {
 	char have[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 
-	if (lstat(path, &st) < 0) {
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		warn_errno("%s", path);
-		return -1;
+		warn_errno("%s/%s", dirname, name);
+		return 1;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		n = readlink(path, have, sizeof have - 1);
+		n = readlinkat(dir, name, have, sizeof have - 1);
 		if (n >= 0) {
 			have[n] = '\0';
 			if (!strcmp(have, target))
@@ -87,27 +86,27 @@ static int check_link(const char *path, const char *target, int force)
 	}
 	if (force && !S_ISDIR(st.st_mode))
 		return 0;
-	warnx_("%s: exists and is not a link to %s%s", path, target,
+	warnx_("%s/%s: exists and is not a link to %s%s", dirname, name, target,
 	       S_ISDIR(st.st_mode) ? "" : " (use -f to replace it)");
 	return 1;
 }
 
-static int make_link(const char *path, const char *target)
+static int make_link(int dir, const char *dirname, const char *name, const char *target)
 {
 	char have[PATH_MAX];
-	ssize_t n = readlink(path, have, sizeof have - 1);
+	ssize_t n = readlinkat(dir, name, have, sizeof have - 1);
 
 	if (n >= 0) {
 		have[n] = '\0';
 		if (!strcmp(have, target))
 			return 0;       /* identical: leave it alone */
 	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		warn_errno("%s: cannot replace", path);
+	if (unlinkat(dir, name, 0) < 0 && errno != ENOENT) {
+		warn_errno("%s/%s: cannot replace", dirname, name);
 		return -1;
 	}
-	if (symlink(target, path) < 0) {
-		warn_errno("%s: cannot create link", path);
+	if (symlinkat(target, dir, name) < 0) {
+		warn_errno("%s/%s: cannot create link", dirname, name);
 		return -1;
 	}
 	return 0;
@@ -116,36 +115,30 @@ static int make_link(const char *path, const char *target)
 static int cmd_install(int argc, char **argv)
 {
 	char target[PATH_MAX];
-	int force = 0, bad = 0;
-	const char *dir;
+	int force = 0, bad = 0, dir;
+	const char *dirname;
 	ssize_t n;
 
 	if (argc > 2 && !strcmp(argv[2], "-f"))
 		force = 1;
 	if (argc != 3 + force)
 		die_usage("--install takes [-f] and one directory");
-	dir = argv[2 + force];
+	dirname = argv[2 + force];
 	n = readlink("/proc/self/exe", target, sizeof target - 1);
 	if (n < 0)
 		die_errno("cannot find the running binary (/proc/self/exe)");
 	target[n] = '\0';
+	/* One look at the directory; every link is made relative to it. */
+	dir = open(dirname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno("%s", dirname);
 	/* Check every name first, so that a refusal leaves nothing half done. */
-	for (size_t i = 0; i < applet_count; i++) {
-		char *path = xasprintf("%s/%s", dir, applets[i].name);
-
-		if (check_link(path, target, force))
+	for (size_t i = 0; i < applet_count; i++)
+		bad |= check_link(dir, dirname, applets[i]->name, target, force);
+	for (size_t i = 0; !bad && i < applet_count; i++)
+		if (make_link(dir, dirname, applets[i]->name, target) < 0)
 			bad = 1;
-		free(path);
-	}
-	if (bad)
-		return EXIT_FAIL;
-	for (size_t i = 0; i < applet_count; i++) {
-		char *path = xasprintf("%s/%s", dir, applets[i].name);
-
-		if (make_link(path, target) < 0)
-			bad = 1;
-		free(path);
-	}
+	close(dir);
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -170,34 +163,26 @@ static int run_sockkit_option(int argc, char **argv)
 	die_usage("unknown option '%s'", opt);
 }
 
-/* "#!/usr/bin/sockkit APPLET REST": argv[1] is "APPLET REST" in one piece.
- * Give the applet [APPLET, REST, argv[2]...], as a link named APPLET gets. */
-static int run_shebang(int argc, char **argv)
+/* The applet named by argv[1] ("bindtest", or "bindtest -n -s" from a #!
+ * line): the table entry, and in *rest what follows the name, if anything. */
+static const struct cmd *applet_of_argument(const char *arg, const char **rest)
 {
-	const char *rest;
-	char *name = split_first(argv[1], SHEBANG_SEPS, &rest);
-	const struct applet *a = applet_find(name);
-	char **av;
-	int ac = 0;
+	size_t n = strcspn(arg, SHEBANG_SEPS);
+	char name[64];
 
-	if (!a)
-		die_code(EXIT_NOAPPLET, "%s: applet not found", name);
-	free(name);
-	av = xcalloc((size_t)argc + 1, sizeof *av);
-	av[ac++] = (char *)a->name;
-	rest += strspn(rest, " \t");
-	if (*rest)
-		av[ac++] = (char *)rest;
-	for (int i = 2; i < argc; i++)
-		av[ac++] = argv[i];
-	av[ac] = NULL;
-	return run_applet(a, ac, av);
+	*rest = arg[n] ? arg + n + 1 : NULL;
+	if (n >= sizeof name)
+		return NULL;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	return applet_find(name);
 }
 
 int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	const struct applet *a;
+	const struct cmd *a;
+	const char *rest;
 
 	reserve_std_fds();
 	err_check_stdout_at_exit();
@@ -205,18 +190,26 @@ int main(int argc, char **argv)
 	if (*base == '-')
 		base++;         /* a login shell's argv[0] */
 	a = applet_find(base);
-	if (a)
+	if (a) {
+		if (!(a->flags & CMD_INTERPRETER))
+			shebang_expand_link(&argc, &argv);
 		return run_applet(a, argc, argv);
+	}
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (argv[1][0] == '-')
 		return run_sockkit_option(argc, argv);
-	a = applet_find(argv[1]);
-	if (a)
-		return run_applet(a, argc - 1, argv + 1);
-	if (strpbrk(argv[1], SHEBANG_SEPS))
-		return run_shebang(argc, argv);
-	die_code(EXIT_NOAPPLET, "%s: applet not found", argv[1]);
+	a = applet_of_argument(argv[1], &rest);
+	if (!a) {
+		err_prog = "sockkit";
+		die_code(EXIT_NOAPPLET, "%.*s: applet not found",
+			 (int)strcspn(argv[1], SHEBANG_SEPS), argv[1]);
+	}
+	if (a->flags & CMD_INTERPRETER)
+		shebang_pass_combined(a->name, rest, &argc, &argv);
+	else
+		shebang_expand_argument(a->name, rest, &argc, &argv);
+	return run_applet(a, argc, argv);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -65,23 +66,195 @@ const char *sockaddr_text(const struct sockaddr *sa, int with_port,
 	return buf;
 }
 
-int iface_up(const char *name)
+static void close_keep_errno(int fd)
 {
-	struct ifreq ifr;
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+static int connect_unix(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+		return -1;
+	while (connect(fd, sa, len) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	return 0;
+}
+
+int net_connect(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
+{
+	int err = 0, r;
+	socklen_t elen = sizeof err;
+
+	if (sa->sa_family == AF_UNIX)
+		return connect_unix(fd, sa, len, timeout_ms);
+	if (set_nonblock(fd, 1) < 0)
+		return -1;
+	if (connect(fd, sa, len) < 0) {
+		if (errno != EINPROGRESS)
+			return -1;
+		r = wait_writable(fd, timeout_ms);
+		if (r <= 0) {
+			if (r == 0)
+				errno = ETIMEDOUT;
+			return -1;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			return -1;
+		if (err) {
+			errno = err;
+			return -1;
+		}
+	}
+	return set_nonblock(fd, 0);
+}
+
+int net_listener(int family, int type, int protocol, const struct sockaddr *sa,
+		 socklen_t len, int backlog, const char **failed_step)
+{
+	int one = 1;
+	int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+
+	*failed_step = "socket";
+	if (fd < 0)
+		return -1;
+	if (family != AF_UNIX)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	*failed_step = "bind";
+	if (bind(fd, sa, len) < 0) {
+		close_keep_errno(fd);
+		return -1;
+	}
+	*failed_step = "listen";
+	if (listen(fd, backlog) < 0) {
+		close_keep_errno(fd);
+		return -1;
+	}
+	*failed_step = NULL;
+	return fd;
+}
+
+/* SIOCGIFFLAGS into ifr: the control socket's fd, or -1 with errno. */
+static int iface_flags(const char *name, struct ifreq *ifr)
+{
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int r = -1;
 
 	if (fd < 0)
 		return -1;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	memset(ifr, 0, sizeof *ifr);
+	snprintf(ifr->ifr_name, sizeof ifr->ifr_name, "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, ifr) < 0) {
+		close_keep_errno(fd);
+		return -1;
 	}
-	int saved = errno;
+	return fd;
+}
+
+int iface_is_up(const char *name)
+{
+	struct ifreq ifr;
+	int fd = iface_flags(name, &ifr);
+
+	if (fd < 0)
+		return -1;
 	close(fd);
-	errno = saved;
+	return (ifr.ifr_flags & IFF_UP) != 0;
+}
+
+int iface_up(const char *name)
+{
+	struct ifreq ifr;
+	int fd = iface_flags(name, &ifr);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close_keep_errno(fd);
+	return r;
+}
+
+/* "net.ipv4.ip_nonlocal_bind" -> "net/ipv4/ip_nonlocal_bind".  As in
+ * sysctl(8), a name with a '/' is taken as a path whose dots are literal
+ * ("net/ipv4/conf/eth0.5/forwarding").  Refused, so that nothing outside
+ * /proc/sys is reached: empty components, "." and "..". */
+static int sysctl_path(const char *name, char *path, size_t size)
+{
+	size_t n = strlen(name);
+	int slash_form = strchr(name, '/') != NULL;
+
+	if (n == 0 || n >= size) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i <= n; i++)
+		path[i] = !slash_form && name[i] == '.' ? '/' : name[i];
+	for (const char *p = path;;) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.')) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static int sysctl_open(const char *name, int flags)
+{
+	char path[256];
+	int dir, fd;
+
+	if (sysctl_path(name, path, sizeof path) < 0)
+		return -1;
+	dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	fd = openat(dir, path, flags | O_CLOEXEC | O_NOFOLLOW);
+	close_keep_errno(dir);
+	return fd;
+}
+
+int sysctl_read(const char *name, char *buf, size_t size)
+{
+	int fd = sysctl_open(name, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read_full(fd, buf, size - 1, 1000);
+	close_keep_errno(fd);
+	if (n < 0)
+		return -1;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+int sysctl_write(const char *name, const char *value)
+{
+	int fd = sysctl_open(name, O_WRONLY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	/* The kernel checks the value when it is written: its errno is the answer. */
+	r = write_all(fd, value, strlen(value));
+	close_keep_errno(fd);
 	return r;
 }
 

@@ -9,26 +9,27 @@
 
 int opt_parse_int(const char *s, long long min, long long max, long long *out)
 {
-	char *end;
-	long long v;
+	const char *digits = s + (*s == '-');
+	unsigned long long limit, v = 0;
+	int negative = digits != s;
 
-	/* strtoll accepts leading blanks and an empty string; we do not. */
-	if (!*s || *s == ' ' || *s == '\t' || *s == '\n')
+	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (*end || errno == ERANGE)
-		return errno == ERANGE && !*end ? -2 : -1;
-	/* Base 0 reads "010" as octal; a leading zero is decimal to users. */
-	if (s[0] == '0' && s[1] >= '0' && s[1] <= '9') {
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (*end || errno == ERANGE)
-			return -1;
+	/* Accumulate with an overflow check: any run of digits is a number,
+	 * however long, and one past the range is out of range, not garbage. */
+	limit = negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	for (const char *p = digits; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (limit - d) / 10)
+			return -2;
+		v = v * 10 + d;
 	}
-	if (v < min || v > max)
+	long long n = negative ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v)
+			       : (long long)v;
+	if (n < min || n > max)
 		return -2;
-	*out = v;
+	*out = n;
 	return 0;
 }
 
@@ -82,7 +83,7 @@ static int take_value(struct opt_iter *it, int id, const char *spelling, const c
 		return id;
 	r = opt_parse_int(val, o->min, o->max, &it->num);
 	if (r == -1)
-		return iter_error(it, "%s: '%s' is not an integer", spelling, val);
+		return iter_error(it, "%s: '%s' is not a decimal number", spelling, val);
 	if (r == -2)
 		return iter_error(it, "%s: %s is out of range (%lld-%lld)",
 				  spelling, val, o->min, o->max);
@@ -98,6 +99,8 @@ static int next_long(struct opt_iter *it, const char *arg)
 	if (id < 0) {
 		if (len == 4 && !memcmp(name, "help", 4))
 			return OPT_HELP;
+		if (len == 7 && !memcmp(name, "version", 7))
+			return OPT_VERSION;
 		return iter_error(it, "unknown option '--%.*s'", (int)len, name);
 	}
 	char spelling[64];
@@ -157,8 +160,10 @@ int opt_next(struct opt_iter *it)
 		return OPT_DONE;
 	it->index++;
 	if (arg[1] == '-') {
-		if (arg[2] == '\0')
+		if (arg[2] == '\0') {
+			it->dashdash = 1;
 			return OPT_DONE;
+		}
 		return next_long(it, arg);
 	}
 	it->bundle = arg + 1;
@@ -187,6 +192,36 @@ static void store(struct opt_value *v, const struct opt *o, const struct opt_ite
 	}
 }
 
+/* CMD_OPTIONS_ANYWHERE: parse past operands, then reorder argv so that
+ * the options come first and the operands follow in their order.  Returns
+ * opt_next's final code; it->index is then the first operand. */
+static int parse_anywhere(struct opt_iter *it, struct opt_value *vals)
+{
+	char **operands = xcalloc((size_t)it->argc + 1, sizeof *operands);
+	size_t nops = 0;
+	int id, out;
+
+	for (;;) {
+		while ((id = opt_next(it)) >= 0)
+			store(&vals[id], &it->cmd->opts[id], it);
+		if (id != OPT_DONE || it->dashdash || it->index >= it->argc)
+			break;
+		operands[nops++] = it->argv[it->index];
+		/* Take it out: the arguments after it move up one place. */
+		memmove(&it->argv[it->index], &it->argv[it->index + 1],
+			(size_t)(it->argc - it->index - 1) * sizeof *it->argv);
+		it->argc--;
+	}
+	/* After "--" or the last option: the moved operands come first. */
+	out = it->argc;
+	memmove(&it->argv[it->index + (int)nops], &it->argv[it->index],
+		(size_t)(out - it->index) * sizeof *it->argv);
+	memcpy(&it->argv[it->index], operands, nops * sizeof *operands);
+	it->argc += (int)nops;
+	free(operands);
+	return id;
+}
+
 int opt_parse_r(const struct cmd *cmd, int argc, char **argv,
 		struct opt_value *vals, char *err, size_t errsize)
 {
@@ -195,10 +230,14 @@ int opt_parse_r(const struct cmd *cmd, int argc, char **argv,
 
 	memset(vals, 0, cmd->nopts * sizeof *vals);
 	opt_iter_init(&it, cmd, argc, argv);
-	while ((id = opt_next(&it)) >= 0)
-		store(&vals[id], &cmd->opts[id], &it);
-	if (id == OPT_ERROR || id == OPT_HELP) {
-		snprintf(err, errsize, "%s", id == OPT_HELP ? "" : it.err);
+	if (cmd->flags & CMD_OPTIONS_ANYWHERE) {
+		id = parse_anywhere(&it, vals);
+	} else {
+		while ((id = opt_next(&it)) >= 0)
+			store(&vals[id], &cmd->opts[id], &it);
+	}
+	if (id == OPT_ERROR || id == OPT_HELP || id == OPT_VERSION) {
+		snprintf(err, errsize, "%s", id == OPT_ERROR ? it.err : "");
 		return id;
 	}
 	operands = argc - it.index;
@@ -252,8 +291,16 @@ void opt_print_help(const struct cmd *cmd, FILE *out)
 	}
 	fprintf(out, "  %-24s %s\n", find_short(cmd, 'h') < 0 ? "-h, --help" : "    --help",
 		"show this help and exit");
+	if (find_long(cmd, "version", 7) < 0)
+		fprintf(out, "  %-24s %s\n", "    --version", "show the version and exit");
 	if (cmd->footer)
 		fprintf(out, "\n%s", cmd->footer);
+}
+
+void opt_print_version(const struct cmd *cmd, FILE *out)
+{
+	fprintf(out, "%s (sockkit %s)%s%s\n", cmd->name, SOCKKIT_VERSION,
+		cmd->version_note ? ", " : "", cmd->version_note ? cmd->version_note : "");
 }
 
 int opt_parse(const struct cmd *cmd, int argc, char **argv, struct opt_value *vals)
@@ -263,6 +310,10 @@ int opt_parse(const struct cmd *cmd, int argc, char **argv, struct opt_value *va
 
 	if (r == OPT_HELP) {
 		opt_print_help(cmd, stdout);
+		exit(EXIT_OK);
+	}
+	if (r == OPT_VERSION) {
+		opt_print_version(cmd, stdout);
 		exit(EXIT_OK);
 	}
 	if (r == OPT_ERROR)

@@ -1,133 +1,167 @@
 #!/bin/sh
-# The multicall binary: dispatch by name, argument and #! line; --list,
-# --help, --version, --install; exit codes; the shared usage errors.
+# The multicall binary: dispatch by name, argument and #! line; the command
+# line rules every applet keeps (sockkit(1), COMMAND LINE); --list, --help,
+# --version, --install; exit codes.
 . "$T_SRC/lib.sh"
 
-applets="bindtest
-mptcp-sockopt
-prefork-interp"
+: "${SOCKKIT_APPLETS:?meson passes the applet list}"
+applets=$(printf '%s\n' $SOCKKIT_APPLETS)
+version=$("$SOCKKIT" --version | sed 's/^sockkit //')
+hint() { printf "Try 'sockkit%s --help'." "${1:+ $1}"; }
 
-# --- sockkit itself -------------------------------------------------------
-run "$SOCKKIT" --list
-is_rc 0 "--list exits 0"
-is_file "$T/out" "$applets" "--list names every applet, one a line"
+# --- sockkit itself ----------------------------------------------------------
+check "--list names every applet of the build, one a line" 0 "$applets" '' "$SOCKKIT" --list
+ok '[ "$(sort "$T/out")" = "$(cat "$T/out")" ]' "--list is sorted"
+check "--version" 0 "sockkit $version" '' "$SOCKKIT" --version
+ok 'printf "%s" "$version" | grep -Eq "^[0-9]+\.[0-9]+\.[0-9]+$"' "the version is X.Y.Z"
+check "unknown sockkit option: exit 2, one line and the hint" 2 '' \
+	"sockkit: unknown option '--bogus'
+$(hint)" "$SOCKKIT" --bogus
+check "unknown applet: 127, nothing on stdout" 127 '' "sockkit: nosuch: applet not found" \
+	"$SOCKKIT" nosuch -x
+check "--help of an unknown applet: 127, nothing on stdout" 127 '' \
+	"sockkit: nosuch: applet not found" "$SOCKKIT" --help nosuch
+check "--help with two names: usage error" 2 '' "sockkit: --help takes at most one applet name
+$(hint)" "$SOCKKIT" --help bindtest prefork-interp
+check "--list with an argument: usage error" 2 '' "sockkit: --list takes no argument
+$(hint)" "$SOCKKIT" --list x
 
 run "$SOCKKIT"
-is_rc 2 "no arguments: usage error"
-like "$(head -n 1 "$T/err")" '^Usage: sockkit APPLET' "no arguments: usage on stderr"
-is "$(grep -c '^  [a-z]' "$T/err")" 3 "no arguments: the applet list on stderr"
-is "$(wc -c <"$T/out")" 0 "no arguments: nothing on stdout"
-
+ok '[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]' "no arguments: exit 2, nothing on stdout"
+ok 'head -n 1 "$T/err" | grep -q "^Usage: sockkit APPLET"' "no arguments: usage on stderr"
+ok '[ "$(grep -c "^  [a-z]" "$T/err")" -eq "$(echo "$applets" | wc -l)" ]' \
+	"no arguments: every applet listed with its summary"
 run "$SOCKKIT" --help
-is_rc 0 "--help exits 0"
-like "$(head -n 1 "$T/out")" '^Usage: sockkit APPLET' "--help on stdout"
+ok '[ "$rc" -eq 0 ] && head -n 1 "$T/out" | grep -q "^Usage: sockkit APPLET"' "--help on stdout"
 
-run "$SOCKKIT" --version
-is_rc 0 "--version exits 0"
-like "$(cat "$T/out")" '^sockkit [0-9]+\.[0-9]+\.[0-9]+$' "--version prints the version"
-
-run "$SOCKKIT" --bogus
-is_rc 2 "unknown sockkit option: 2"
-is "$(cat "$T/err")" "sockkit: unknown option '--bogus'
-Try 'sockkit --help'." "unknown sockkit option: message" 
-
-run "$SOCKKIT" nosuch -x
-is_rc 127 "unknown applet: 127"
-is_file "$T/err" "sockkit: nosuch: applet not found" "unknown applet: message"
-
-run "$SOCKKIT" --help nosuch
-is_rc 127 "--help of an unknown applet: 127"
-
-# A write error on stdout is an error at exit.
 "$SOCKKIT" --list >/dev/full 2>"$T/err"
 rc=$?
-is_rc 1 "--list >/dev/full exits 1"
-like "$(cat "$T/err")" '^sockkit: write error on standard output: No space left on device$' \
+ok '[ "$rc" -eq 1 ]' "--list >/dev/full exits 1"
+is_file "$T/err" "sockkit: write error on standard output: No space left on device" \
 	"--list >/dev/full says why"
 
-# --- each applet, every way in --------------------------------------------
+# --- each applet, every way in ----------------------------------------------
 ln -s "$SOCKKIT" "$T/sockkit"
 for a in $applets; do
-	run "$SOCKKIT" "$a" --help
-	is_rc 0 "sockkit $a --help exits 0"
-	like "$(head -n 1 "$T/out")" "^Usage: sockkit $a " "sockkit $a --help: usage on stdout"
-	cp "$T/out" "$T/help.$a"
-
-	run "$SOCKKIT" --help "$a"
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "sockkit --help $a is the applet's help"
-
 	ln -s "$SOCKKIT" "$T/$a"
-	run "$T/$a" --help
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "$a through a symlink"
-
+	run "$SOCKKIT" "$a" --help
+	ok '[ "$rc" -eq 0 ] && head -n 1 "$T/out" | grep -q "^Usage: sockkit $a "' \
+		"sockkit $a --help: usage on stdout"
+	cp "$T/out" "$T/help.$a"
+	check "sockkit --help $a is the applet's help" 0 "$(cat "$T/help.$a")" '' \
+		"$SOCKKIT" --help "$a"
+	check "$a --help through a symlink" 0 "$(cat "$T/help.$a")" '' "$T/$a" --help
 	# A login shell's argv[0] ("-name") names the applet too.
-	run perl -e 'exec { $ARGV[1] } "-$ARGV[0]", "--help" or exit 99' "$a" "$SOCKKIT"
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "$a with a leading '-' in argv[0]"
-
-	run "$SOCKKIT" "$a" --no-such-option
-	is_rc 2 "$a: unknown option exits 2"
-	is "$(cat "$T/err")" "$a: unknown option '--no-such-option'
-Try 'sockkit $a --help'." "$a: unknown option: one line, then the hint"
-
-	# #! through sockkit: the kernel passes "APPLET --help" as one argument.
-	printf '#!%s %s --help\n' "$T/sockkit" "$a" >"$T/s1-$a"
-	chmod +x "$T/s1-$a"
-	run "$T/s1-$a"
-	is_rc 0 "#!sockkit $a --help exits 0"
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "#!sockkit $a --help (space form)"
-
-	printf '#!%s %s,--help\n' "$T/sockkit" "$a" >"$T/s2-$a"
-	chmod +x "$T/s2-$a"
-	run "$T/s2-$a"
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "#!sockkit $a,--help (comma form)"
-
-	# #! through the applet's link: the same argv the sockkit form gives.
-	printf '#!%s --help\n' "$T/$a" >"$T/s3-$a"
-	chmod +x "$T/s3-$a"
-	run "$T/s3-$a"
-	is "$(cat "$T/out")" "$(cat "$T/help.$a")" "#!$a --help (link form)"
-
-	printf '#!%s %s -Z\n' "$T/sockkit" "$a" >"$T/s4-$a"
-	chmod +x "$T/s4-$a"
-	run "$T/s4-$a"
-	is_rc 2 "#!sockkit $a -Z: the applet parses the split options"
-	is "$(head -n 1 "$T/err")" "$a: unknown option '-Z'" "#!sockkit $a -Z: message"
+	check "$a with a leading '-' in argv[0]" 0 "$(cat "$T/help.$a")" '' \
+		perl -e 'exec { $ARGV[1] } "-$ARGV[0]", "--help" or exit 99' "$a" "$SOCKKIT"
+	check "sockkit $a --version" 0 "*" '' "$SOCKKIT" "$a" --version
+	ok 'grep -q "^$a (sockkit $version)" "$T/out" && [ "$(wc -l <"$T/out")" -eq 1 ]' \
+		"$a --version: one line, the applet and sockkit's version"
+	ok 'grep -q -- "--version" "$T/help.$a"' "$a --help lists --version"
+	check "$a: unknown option: exit 2, one line, then the hint" 2 '' \
+		"$a: unknown option '--no-such-option'
+$(hint "$a")" "$SOCKKIT" "$a" --no-such-option
 done
 
-printf '#!%s nosuch -x\n' "$T/sockkit" >"$T/s5"
-chmod +x "$T/s5"
-run "$T/s5"
-is_rc 127 "#! naming an unknown applet: 127"
-is_file "$T/err" "sockkit: nosuch: applet not found" "#! unknown applet: message"
+# --- #! lines ---------------------------------------------------------------
+# script NAME LINE: an executable script $T/NAME whose first line is LINE.
+script() {
+	printf '%s\necho not reached\n' "$2" >"$T/$1"
+	chmod +x "$T/$1"
+}
 
-# --- --install -------------------------------------------------------------
+# Every applet: the kernel passes "APPLET --help" as one argument.
+for a in $applets; do
+	script "s1-$a" "#!$T/sockkit $a --help"
+	check "#!sockkit $a --help" 0 "$(cat "$T/help.$a")" '' "$T/s1-$a"
+	script "s2-$a" "#!$T/sockkit $a,--help"
+	check "#!sockkit $a,--help (comma after the name)" 0 "$(cat "$T/help.$a")" '' "$T/s2-$a"
+	script "s3-$a" "#!$T/$a --help"
+	check "#!$a --help (through the link)" 0 "$(cat "$T/help.$a")" '' "$T/s3-$a"
+	script "s4-$a" "#!$T/sockkit $a -Z"
+	check "#!sockkit $a -Z: the applet parses the option" 2 '' \
+		"$a: unknown option '-Z'
+$(hint "$a")" "$T/s4-$a"
+done
+
+# Non-interpreter applets: the line is a saved command line, split at blanks;
+# the script's path is not an operand, and the script's arguments follow.
+bt_version="bindtest (sockkit $version), after KAME bindtest.c 1.51"
+script bt-two "#!$T/sockkit bindtest -n -s -t"
+run "$T/bt-two"
+skip_if_4 "#!sockkit bindtest -n -s -t" ||
+	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out" &&
+	    grep -q "^wild4:" "$T/out"' "#!sockkit bindtest -n -s -t runs the TCP summary table"
+script bt-link "#!$T/bindtest  -n	-s -t  "
+run "$T/bt-link"
+skip_if_4 "#!bindtest -n -s -t (link, odd blanks)" ||
+	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out"' \
+		"#!bindtest with several options and odd blanks (link form)"
+script bt-none "#!$T/bindtest"
+check "#!bindtest with no option: the script's own arguments are the options" \
+	0 "$bt_version" '' "$T/bt-none" -v
+script bt-one "#!$T/sockkit bindtest"
+check "#!sockkit bindtest: the script's arguments follow" 0 "$bt_version" '' "$T/bt-one" --version
+script bt-args "#!$T/sockkit bindtest -n -s"
+run "$T/bt-args" -t
+skip_if_4 "#!sockkit bindtest -n -s, run with -t" ||
+	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out"' \
+		"#!sockkit bindtest -n -s, run with -t: the line's options, then the script's"
+script bt-env "#!/usr/bin/env -S PATH=$T:/usr/bin:/bin bindtest -n -s"
+run "$T/bt-env" -t
+skip_if_4 "#!/usr/bin/env -S bindtest -n -s" ||
+	ok '[ "$rc" -eq 0 ] && grep -qx "starting tests, socktype = SOCK_STREAM, !V6ONLY" "$T/out"' \
+		"#!/usr/bin/env -S bindtest -n -s (env splits the line itself)"
+script mp-two "#!$T/sockkit mptcp-sockopt --version --json"
+check "#!sockkit mptcp-sockopt with two options" 0 "mptcp-sockopt (sockkit $version)" '' \
+	"$T/mp-two"
+check "a hand-typed argument with blanks is not split" 2 '' \
+	"bindtest: unknown option '- '
+$(hint bindtest)" "$T/bindtest" "-v -s"
+check "a file named like the argument, not a #! call: the operand stays" 2 '' \
+	"bindtest: extra operand '$T/bt-none'
+$(hint bindtest)" "$T/bindtest" -s "$T/bt-none"
+
+script s5 "#!$T/sockkit nosuch -x"
+check "#! naming an unknown applet: 127" 127 '' "sockkit: nosuch: applet not found" "$T/s5"
+
+# --- numbers and option order -------------------------------------------------
+run "$T/bindtest" -n -p 08
+skip_if_4 "-p 08" || ok '[ "$rc" -eq 0 ] && grep -q "for 0.0.0.0/8$" "$T/out"' "-p 08 is port 8"
+run "$T/bindtest" -n -p 010
+skip_if_4 "-p 010" || ok '[ "$rc" -eq 0 ] && grep -q "for 0.0.0.0/10$" "$T/out"' "-p 010 is port 10"
+check "-p 0x50 is a usage error" 2 '' "bindtest: -p: '0x50' is not a decimal number
+$(hint bindtest)" "$T/bindtest" -p 0x50
+check "bindtest: an option after an operand still counts (and -- ends options)" 2 '' \
+	"bindtest: extra operand 'x'
+$(hint bindtest)" "$T/bindtest" x -s
+check "bindtest --version after --" 2 '' "bindtest: extra operand '--version'
+$(hint bindtest)" "$T/bindtest" -- --version
+
+# --- --install -----------------------------------------------------------------
 real=$(readlink -f "$SOCKKIT")
 mkdir "$T/bin"
-run "$SOCKKIT" --install "$T/bin"
-is_rc 0 "--install exits 0"
-is "$(ls "$T/bin" | tr '\n' ' ')" "bindtest mptcp-sockopt prefork-interp " "--install makes a link per applet"
+check "--install exits 0" 0 '' '' "$SOCKKIT" --install "$T/bin"
+is "$(ls "$T/bin")" "$applets" "--install makes a link per applet"
 is "$(readlink "$T/bin/bindtest")" "$real" "--install links to the real binary"
 ls -li "$T/bin" >"$T/before"
-run "$SOCKKIT" --install "$T/bin"
-is_rc 0 "--install twice exits 0"
+check "--install twice exits 0" 0 '' '' "$SOCKKIT" --install "$T/bin"
 ls -li "$T/bin" >"$T/after"
-is "$(cat "$T/after")" "$(cat "$T/before")" "--install twice leaves the links alone"
-run "$T/bin/bindtest" --help
-is "$(cat "$T/out")" "$(cat "$T/help.bindtest")" "an installed link runs its applet"
+is_file "$T/after" "$(cat "$T/before")" "--install twice leaves the links alone"
+check "an installed link runs its applet" 0 "$(cat "$T/help.bindtest")" '' "$T/bin/bindtest" --help
 
 rm "$T/bin/mptcp-sockopt"
 echo foreign >"$T/bin/mptcp-sockopt"
-run "$SOCKKIT" --install "$T/bin"
-is_rc 1 "--install refuses a foreign file"
-is_file "$T/err" "sockkit: $T/bin/mptcp-sockopt: exists and is not a link to $real (use -f to replace it)" \
-	"--install names the foreign file"
+check "--install refuses a foreign file and names it" 1 '' \
+	"sockkit: $T/bin/mptcp-sockopt: exists and is not a link to $real (use -f to replace it)" \
+	"$SOCKKIT" --install "$T/bin"
 is_file "$T/bin/mptcp-sockopt" "foreign" "the foreign file is untouched"
-run "$SOCKKIT" --install -f "$T/bin"
-is_rc 0 "--install -f replaces it"
+check "--install -f replaces it" 0 '' '' "$SOCKKIT" --install -f "$T/bin"
 is "$(readlink "$T/bin/mptcp-sockopt")" "$real" "--install -f made the link"
-run "$SOCKKIT" --install
-is_rc 2 "--install without a directory: usage error"
-run "$SOCKKIT" --install "$T/nonexistent"
-is_rc 1 "--install into a missing directory fails"
+check "--install without a directory: usage error" 2 '' \
+	"sockkit: --install takes [-f] and one directory
+$(hint)" "$SOCKKIT" --install
+check "--install into a missing directory: one error" 1 '' \
+	"sockkit: $T/nonexistent: No such file or directory" "$SOCKKIT" --install "$T/nonexistent"
 
 done_testing

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "applets.h"
 #include "bindtest.h"
 #include "err.h"
 #include "io.h"
@@ -60,7 +59,9 @@ static const struct opt opts[] = {
 		"wait the whole bound after every probe, as the original did (slow)", 0, 0 },
 };
 
-static const struct cmd cmd = {
+static int bindtest_main(int argc, char **argv);
+
+const struct cmd bindtest_applet = {
 	.name = "bindtest",
 	.operands = "",
 	.summary = "Test how bind(2) treats IPv4, IPv6 and IPv4-mapped addresses on one port.",
@@ -72,6 +73,9 @@ static const struct cmd cmd = {
 		  "!1 !2 (socket failed), o[...] (both bound; one letter per probe:\n"
 		  "- not tried, 0 nobody, 1 first, 2 second, b both, x send failed,\n"
 		  "c connect failed).  Exit: 0 done, 1 failure, 2 usage, 4 no namespace.\n",
+	.main = bindtest_main,
+	.flags = CMD_OPTIONS_ANYWHERE,
+	.version_note = "after KAME bindtest.c 1.51",
 };
 
 /* The eight addresses, in the original's order. */
@@ -188,9 +192,9 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	struct opt_value v[O_COUNT];
 	struct bt_config *c = &rq->base;
 
-	opt_parse(&cmd, argc, argv, v);
+	opt_parse(&bindtest_applet, argc, argv, v);
 	if (v[O_VERSION].count) {
-		printf("bindtest (sockkit %s), after KAME bindtest.c 1.51\n", SOCKKIT_VERSION);
+		opt_print_version(&bindtest_applet, stdout);
 		exit(EXIT_OK);
 	}
 	check_exclusions(v);
@@ -215,7 +219,7 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	rq->bcast = v[O_BCAST].str;
 	if (rq->other)
 		parse_other(c, rq->other);     /* checked now, set per table */
-	opt_values_free(&cmd, v);
+	opt_values_free(&bindtest_applet, v);
 }
 
 /* ---- ports, addresses, fences --------------------------------------------- */
@@ -404,7 +408,7 @@ static void run_table(const struct bt_request *rq, struct bt_config *c, struct j
 	bt_json_table(j, c, header, addrs, pairs);
 }
 
-int bindtest_main(int argc, char **argv)
+static int bindtest_main(int argc, char **argv)
 {
 	struct bt_request rq;
 	struct bt_config c;

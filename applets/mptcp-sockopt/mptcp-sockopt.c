@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "applets.h"
 #include "check.h"
 #include "err.h"
 #include "io.h"
@@ -49,7 +48,9 @@ static const struct opt opts[O_COUNT] = {
 	[O_TCP] = { 0, "tcp", OPT_FLAG, NULL, "with -l: listen with plain TCP", 0, 0 },
 };
 
-static const struct cmd cmd = {
+static int mptcp_sockopt_main(int argc, char **argv);
+
+const struct cmd mptcp_sockopt_applet = {
 	.name = "mptcp-sockopt",
 	.operands = "[HOST PORT]",
 	.summary = "Check the kernel's MPTCP socket options over loopback (TAP), "
@@ -60,6 +61,8 @@ static const struct cmd cmd = {
 	.max_operands = 2,
 	.footer = "Exit status: 0 all checks passed, 1 a check failed, 2 usage,\n"
 		  "4 MPTCP is unavailable (disabled or not built in).\n",
+	.main = mptcp_sockopt_main,
+	.flags = CMD_OPTIONS_ANYWHERE,
 };
 
 /* How one child of a family's run ended, for checks it never reached. */
@@ -372,10 +375,10 @@ static int test_mode(const struct opt_value *v)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
-int mptcp_sockopt_main(int argc, char **argv)
+static int mptcp_sockopt_main(int argc, char **argv)
 {
 	struct opt_value v[O_COUNT];
-	int first = opt_parse(&cmd, argc, argv, v);
+	int first = opt_parse(&mptcp_sockopt_applet, argc, argv, v);
 	int nops = argc - first;
 	int timeout_s = v[O_TIMEOUT].count ? (int)v[O_TIMEOUT].num : 15;
 	int family = v[O_V6].count && !v[O_V4].count ? AF_INET6

@@ -228,7 +228,7 @@ void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
 	if (write_all(c->fd, &signalling, 1) < 0)
 		fail_send("send request", cfg);
 	for (int fd = 0; fd <= 2; fd++)
-		if (send_fd(c->fd, fd) < 0)
+		if (pfi_send_fd(c->fd, fd) < 0)
 			fail_send(fd == 0 ? "send fd 0" : fd == 1 ? "send fd 1" : "send fd 2", cfg);
 	build_message(&b, cfg);
 	if (write_all(c->fd, b.data, b.len) < 0)

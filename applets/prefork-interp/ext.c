@@ -118,7 +118,7 @@ void pfi_ext_send(const struct pfi_conn *c)
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0)
 		die_code(PFI_EXIT_INTERNAL, "open current directory: %s", strerror(errno));
-	if (send_fd(c->fd, cwd) < 0)
+	if (pfi_send_fd(c->fd, cwd) < 0)
 		die_code(PFI_EXIT_INTERNAL, "send current directory: %s", strerror(errno));
 	close(cwd);
 	put_be32(block, 4);

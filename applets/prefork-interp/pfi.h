@@ -107,6 +107,9 @@ void pfi_send_request_extra(const struct pfi_conn *c, const struct pfi_config *c
 _Noreturn void pfi_finish(const struct pfi_conn *c);
 _Noreturn void pfi_exit_like(int status, const char *what);
 
+/* fdpass.c: one fd with a one-byte 0x00 payload: 0 or -1 with errno. */
+int pfi_send_fd(int sock, int fd);
+
 /* spawn.c */
 void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
 		      struct pfi_conn *c);

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "applets.h"
 #include "err.h"
 #include "opt.h"
 #include "split.h"
@@ -33,7 +32,9 @@ static const struct opt opts[] = {
 		"use IDENT instead of the hash as the ident", 0, 0 },
 };
 
-static const struct cmd cmd = {
+static int prefork_interp_main(int argc, char **argv);
+
+const struct cmd prefork_interp_applet = {
 	.name = "prefork-interp",
 	.operands = "INTERPRETER [SCRIPT [ARGUMENT]...]",
 	.summary = "Run SCRIPT through a server of it that is already initialised.",
@@ -48,6 +49,8 @@ static const struct cmd cmd = {
 	"is split at them; after the options it names the interpreter and its own\n"
 	"arguments.  SOCKKIT_PREFORK_TIMEOUT (seconds, default 30) bounds every\n"
 	"wait for the server.  See prefork-interp(1).\n",
+	.main = prefork_interp_main,
+	.flags = CMD_INTERPRETER,
 };
 
 #define COMBINED_SEPS " \t,"
@@ -101,11 +104,14 @@ static int parse_options(struct flat_args *f, struct pfi_config *cfg)
 	struct opt_iter it;
 	int id, laundering = 0;
 
-	opt_iter_init(&it, &cmd, f->n, f->v);
+	opt_iter_init(&it, &prefork_interp_applet, f->n, f->v);
 	while ((id = opt_next(&it)) != OPT_DONE) {
 		switch (id) {
 		case OPT_HELP:
-			opt_print_help(&cmd, stdout);
+			opt_print_help(&prefork_interp_applet, stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			opt_print_version(&prefork_interp_applet, stdout);
 			exit(EXIT_OK);
 		case OPT_ERROR:
 			die_usage("%s", it.err);
@@ -246,7 +252,7 @@ static void connect_or_spawn(const struct pfi_paths *p, const struct pfi_config 
 	close(lock);
 }
 
-int prefork_interp_main(int argc, char **argv)
+static int prefork_interp_main(int argc, char **argv)
 {
 	static struct pfi_config cfg;
 	static struct pfi_paths paths;

@@ -29,7 +29,8 @@ done
 usage_error "unknown option" "unknown option '-x'" -x
 usage_error "unknown long option" "unknown option '--bogus'" --bogus
 usage_error "operand" "extra operand 'foo'" -s foo
-usage_error "port not a number" "-p: 'abc' is not an integer" -p abc
+usage_error "port not a number" "-p: 'abc' is not a decimal number" -p abc
+usage_error "port in hex" "-p: '0x50' is not a decimal number" -p 0x50
 usage_error "port too big" "-p: 70000 is out of range (0-65535)" -p 70000
 usage_error "negative port" "-p: -1 is out of range (0-65535)" -p -1
 usage_error "-p without value" "option '-p' needs an argument" -p

@@ -1,5 +1,6 @@
-/* The I/O helpers: bounded reads, fd passing, child waits, byte order. */
+/* The I/O helpers: bounded reads and polls, child waits, byte order. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -42,30 +43,6 @@ static void test_read_full(void)
 	close(p[0]);
 }
 
-static void test_fd_passing(void)
-{
-	int sv[2], p[2], fd;
-	char c;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(p) < 0)
-		exit(99);
-	tap_is_int(send_fd(sv[0], p[1]), 0, "send_fd");
-	fd = recv_fd(sv[1], 1000);
-	tap_ok(fd >= 0, "recv_fd got an fd");
-	write_all(fd, "x", 1);
-	tap_ok(read(p[0], &c, 1) == 1 && c == 'x', "the passed fd is the same pipe");
-	close(fd);
-	write_all(sv[0], "\x01", 1);
-	fd = recv_fd(sv[1], 1000);
-	tap_ok(fd < 0 && errno == EPROTO, "a byte without an fd is EPROTO");
-	fd = recv_fd(sv[1], 50);
-	tap_ok(fd < 0 && errno == ETIMEDOUT, "recv_fd times out");
-	close(sv[0]);
-	close(sv[1]);
-	close(p[0]);
-	close(p[1]);
-}
-
 static void test_waitpid_timeout(void)
 {
 	int status = 0;
@@ -79,6 +56,54 @@ static void test_waitpid_timeout(void)
 	kill(pid, SIGTERM);
 	tap_is_int(waitpid_timeout(pid, &status, 5000), pid, "a dead child is reaped");
 	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "its status");
+}
+
+static void test_reap_or_kill(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(3);
+	tap_is_int(reap_or_kill(pid, &status, 5000), 1, "a child that ends in time: 1");
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 3, "... with its status");
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, SIG_IGN);
+		for (;;)
+			pause();
+	}
+	tap_is_int(reap_or_kill(pid, &status, 50), 0, "a child past the bound is killed: 0");
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "... by SIGKILL, and reaped");
+	errno = 0;
+	tap_is_int(reap_or_kill(pid, &status, 50), -1, "no such child: -1");
+	tap_is_int(errno, ECHILD, "... with ECHILD");
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_poll_until(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct pollfd p;
+	int fds[2];
+	int64_t t0 = now_ms();
+
+	if (pipe(fds) < 0)
+		exit(99);
+	p = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	sigaction(SIGALRM, &sa, NULL);  /* no SA_RESTART: poll sees EINTR */
+	ualarm(20000, 0);
+	tap_is_int(poll_until(&p, 1, now_ms() + 150), 0, "nothing by the deadline: 0");
+	tap_ok(now_ms() - t0 >= 140, "EINTR does not end the wait early");
+	write_all(fds[1], "x", 1);
+	tap_is_int(poll_until(&p, 1, -1), 1, "readable: 1");
+	tap_is_int(poll_until(&p, 1, now_ms() - 10), 1, "a past deadline still reports what is ready");
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* In a child: with fd 1 closed, a new socket must not become stdout. */
@@ -105,8 +130,9 @@ int main(void)
 	test_reserve_std_fds();
 	test_be32();
 	test_read_full();
-	test_fd_passing();
 	test_waitpid_timeout();
+	test_reap_or_kill();
+	test_poll_until();
 	tap_is_int(ms_left(now_ms() - 5), 0, "ms_left is never negative");
 	return tap_done();
 }

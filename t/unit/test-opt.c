@@ -28,6 +28,12 @@ static const struct cmd cmd_two = {
 	.min_operands = 2, .max_operands = 2,
 };
 
+static const struct cmd cmd_anywhere = {
+	.name = "any", .operands = "HOST PORT", .summary = "Options anywhere.",
+	.opts = opts, .nopts = sizeof opts / sizeof opts[0],
+	.min_operands = 2, .max_operands = 2, .flags = CMD_OPTIONS_ANYWHERE,
+};
+
 static struct opt_value vals[sizeof opts / sizeof opts[0]];
 static char err[300];
 
@@ -64,10 +70,12 @@ static void test_values(void)
 	tap_is_int(vals[O_PORT].num, 22, "--long value");
 	PARSE("-sp7");
 	tap_ok(vals[O_UDP].count == 1 && vals[O_PORT].num == 7, "flag bundled with a valued option");
-	PARSE("-p", "0x10");
-	tap_is_int(vals[O_PORT].num, 16, "hex integer");
 	PARSE("-p", "010");
-	tap_is_int(vals[O_PORT].num, 10, "leading zero is decimal");
+	tap_is_int(vals[O_PORT].num, 10, "leading zero is decimal: 010 is 10");
+	PARSE("-p", "08");
+	tap_is_int(vals[O_PORT].num, 8, "08 is 8 (no octal)");
+	PARSE("-p", "0080");
+	tap_is_int(vals[O_PORT].num, 80, "0080 is 80");
 	PARSE("-o", "::1");
 	tap_is_str(vals[O_ADDR].str, "::1", "string value");
 	PARSE("-o", "-s");
@@ -104,10 +112,13 @@ static void test_errors(void)
 	expect_error(PARSE("--kill=1"), "option '--kill' takes no argument", "flag given a value");
 	expect_error(PARSE("-p"), "option '-p' needs an argument", "missing short value");
 	expect_error(PARSE("--port"), "option '--port' needs an argument", "missing long value");
-	expect_error(PARSE("-p", "abc"), "-p: 'abc' is not an integer", "malformed integer");
-	expect_error(PARSE("-p", ""), "-p: '' is not an integer", "empty integer");
-	expect_error(PARSE("-p", " 1"), "-p: ' 1' is not an integer", "integer with a blank");
-	expect_error(PARSE("-p", "12x"), "-p: '12x' is not an integer", "trailing garbage");
+	expect_error(PARSE("-p", "abc"), "-p: 'abc' is not a decimal number", "malformed integer");
+	expect_error(PARSE("-p", ""), "-p: '' is not a decimal number", "empty integer");
+	expect_error(PARSE("-p", " 1"), "-p: ' 1' is not a decimal number", "integer with a blank");
+	expect_error(PARSE("-p", "12x"), "-p: '12x' is not a decimal number", "trailing garbage");
+	expect_error(PARSE("-p", "0x50"), "-p: '0x50' is not a decimal number", "hex is refused");
+	expect_error(PARSE("-p", "+5"), "-p: '+5' is not a decimal number", "a '+' is refused");
+	expect_error(PARSE("-p", "-"), "-p: '-' is not a decimal number", "a lone '-' is refused");
 	expect_error(PARSE("--port=65536"), "--port: 65536 is out of range (0-65535)", "above range");
 	expect_error(PARSE("-p-1"), "-p: -1 is out of range (0-65535)", "below range");
 	expect_error(PARSE("-p", "99999999999999999999999"),
@@ -117,9 +128,52 @@ static void test_errors(void)
 		     "missing operand (expected HOST PORT)", "too few operands");
 	expect_error(PARSE("-\x01"), "unknown option character 0x01", "control character option");
 	tap_is_int(PARSE("--help"), OPT_HELP, "--help");
+	tap_is_int(PARSE("--version"), OPT_VERSION, "--version");
 	tap_is_int(PARSE("-sh"), OPT_HELP, "-h in a bundle");
 	tap_is_int(parse_with(&cmd_two, (const char *const[]){ "h", "p", NULL }), 1,
 		   "exact operand count");
+}
+
+/* CMD_OPTIONS_ANYWHERE: argv is reordered, options first. */
+static void anywhere(const char *const *words, int want_first, const char *want_ops,
+		     const char *name)
+{
+	char *argv[16], ops[64] = "";
+	int argc = 0, r;
+
+	argv[argc++] = (char *)"any";
+	while (*words)
+		argv[argc++] = (char *)*words++;
+	argv[argc] = NULL;
+	opt_values_free(&cmd_anywhere, vals);
+	r = opt_parse_r(&cmd_anywhere, argc, argv, vals, err, sizeof err);
+	if (!tap_ok(r == want_first, name)) {
+		printf("# first operand: expected %d, got %d (%s)\n", want_first, r, err);
+		return;
+	}
+	for (int i = r; r >= 0 && i < argc; i++)
+		snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s", i > r ? " " : "",
+			 argv[i]);
+	tap_is_str(ops, want_ops, name);
+}
+
+#define ANYWHERE(first, ops, name, ...) \
+	anywhere((const char *const[]){ __VA_ARGS__, NULL }, first, ops, name)
+
+static void test_anywhere(void)
+{
+	ANYWHERE(3, "h 80", "options before operands", "-s", "-t", "h", "80");
+	ANYWHERE(3, "h 80", "options after operands", "h", "80", "-s", "-t");
+	ANYWHERE(4, "h 80", "an option between, with its value", "h", "-p", "9", "80", "-s");
+	tap_ok(vals[O_PORT].num == 9 && vals[O_UDP].count == 1, "... both options taken");
+	ANYWHERE(3, "h -s", "-- ends options: -s after it is an operand", "h", "-t", "--", "-s");
+	tap_ok(vals[O_UDP].count == 0 && vals[O_TCP].count == 1, "... and -t before it counts");
+	ANYWHERE(1, "h -", "a lone - is an operand anywhere", "h", "-");
+	ANYWHERE(OPT_ERROR, "", "too many operands, wherever they are", "a", "-s", "b", "c");
+	tap_is_str(err, "extra operand 'c'", "... named in order");
+	tap_is_int(parse_with(&cmd_anywhere, (const char *const[]){ "h", "80", "--json", NULL }),
+		   OPT_ERROR, "an unknown option after operands is still an error");
+	tap_is_str(err, "unknown option '--json'", "... named");
 }
 
 static void test_iterator(void)
@@ -149,6 +203,14 @@ static void test_parse_int(void)
 	tap_is_int(opt_parse_int("9223372036854775808", 0, 9223372036854775807LL, &v), -2,
 		   "past LLONG_MAX is out of range");
 	tap_is_int(opt_parse_int("0x", 0, 10, &v), -1, "bare 0x is malformed");
+	tap_is_int(opt_parse_int("-9223372036854775808", -9223372036854775807LL - 1, 0, &v), 0,
+		   "LLONG_MIN");
+	tap_is_int(v, -9223372036854775807LL - 1, "LLONG_MIN's value");
+	tap_is_int(opt_parse_int("-9223372036854775809", -9223372036854775807LL - 1, 0, &v), -2,
+		   "past LLONG_MIN is out of range");
+	tap_is_int(opt_parse_int("000000000000000000000000042", 0, 100, &v), 0,
+		   "any number of leading zeros");
+	tap_is_int(v, 42, "... is still 42");
 }
 
 static void test_help(void)
@@ -169,7 +231,8 @@ static void test_help(void)
 		   "  -o, --addr=ADDR          address\n"
 		   "  -E, --env=VAR            variable (repeatable)\n"
 		   "      --kill               kill\n"
-		   "  -h, --help               show this help and exit\n",
+		   "  -h, --help               show this help and exit\n"
+		   "      --version            show the version and exit\n",
 		   "help text generated from the table");
 	free(buf);
 }
@@ -179,6 +242,7 @@ int main(void)
 	test_values();
 	test_errors();
 	test_iterator();
+	test_anywhere();
 	test_parse_int();
 	test_help();
 	opt_values_free(&cmd, vals);

@@ -1,6 +1,6 @@
 /* SHA-256 (FIPS 180-4). */
-#ifndef SOCKKIT_SHA256_H
-#define SOCKKIT_SHA256_H
+#ifndef SOCKKIT_PFI_SHA256_H
+#define SOCKKIT_PFI_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
