@@ -74,20 +74,22 @@ def parse_env(value):
     return StartInfo(since_ns, fds[:4], ext, rundir)
 
 
-def _fd_kind(fd):
+def _fd_kind(fd, is_kind, kind):
+    """(fstat of fd, None) if fd is open and is_kind(st_mode), else
+    (None, why not)."""
     try:
         st = os.fstat(fd)
     except OSError as e:
         return None, "not open (%s)" % os.strerror(e.errno)
+    if not is_kind(st.st_mode):
+        return None, "not " + kind
     return st, None
 
 
 def _check_socket(fd, listening):
-    st, why = _fd_kind(fd)
+    st, why = _fd_kind(fd, stat.S_ISSOCK, "a socket")
     if why:
         return why
-    if not stat.S_ISSOCK(st.st_mode):
-        return "not a socket"
     s = socket.socket(fileno=fd)
     try:
         if s.family != socket.AF_UNIX or s.type != socket.SOCK_STREAM:
@@ -102,11 +104,9 @@ def _check_socket(fd, listening):
 
 
 def _check_pipe(fd, mode):
-    st, why = _fd_kind(fd)
+    st, why = _fd_kind(fd, stat.S_ISFIFO, "a pipe")
     if why:
         return why
-    if not stat.S_ISFIFO(st.st_mode):
-        return "not a pipe"
     if fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_ACCMODE", 3) != mode:
         return "not the pipe's %s end" % ("write" if mode else "read")
     return None
@@ -124,9 +124,7 @@ def check_fds(info):
               (info.watche, "the watcher's output",
                _check_pipe(info.watche, os.O_RDONLY))]
     if info.rundir_fd is not None:
-        st, why = _fd_kind(info.rundir_fd)
-        if not why and not stat.S_ISDIR(st.st_mode):
-            why = "not a directory"
+        _, why = _fd_kind(info.rundir_fd, stat.S_ISDIR, "a directory")
         checks.append((info.rundir_fd, "the run directory", why))
     if len({c[0] for c in checks}) != len(checks):
         raise ProtocolError("the same descriptor is named twice")

@@ -36,6 +36,17 @@ SPARE_TICK = 0.001               # how soon a spare follows a call's status,
 SPARE_WATCH = 0.05               # watched for this long after a dispatch
 
 
+def _recv_nowait(sock, size):
+    """What a non-blocking socket has: bytes, b"" at EOF or on an error
+    (the peer is gone either way), None when nothing is there yet."""
+    try:
+        return sock.recv(size)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+
+
 class BecomeCall(Exception):
     """Raised in a spare that received its call: unwinds the server's
     stack to initialisation_complete(), which goes on with the script."""
@@ -311,12 +322,9 @@ class Server:
             else:                # its call process will see the EOF itself
                 self.poll(c, None)
             return
-        try:
-            data = c.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
+        data = _recv_nowait(c.sock, 4096)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self.chan_input(c)   # an early status sent just before?
             if not c.gone:
@@ -330,12 +338,9 @@ class Server:
         """News from the call process (see the module's docstring)."""
         if c.chan is None:
             return
-        try:
-            data = c.chan.recv(64)
-        except (BlockingIOError, InterruptedError):
+        data = _recv_nowait(c.chan, 64)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self.close_chan(c)
             return
