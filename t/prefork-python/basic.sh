@@ -12,6 +12,7 @@ FIRST_PID = os.getpid()
 EARLY = open(os.environ["EARLY_FILE"], "a") if "EARLY_FILE" in os.environ \
     else None
 @INIT@
+"""A string statement first after the call: not the module's docstring."""
 what = sys.argv[1] if len(sys.argv) > 1 else ""
 if what == "argv":
     print(repr(sys.argv[1:]), os.path.basename(sys.argv[0]))
@@ -82,6 +83,14 @@ elif what == "pid":
     print(os.getpid() != FIRST_PID, os.getppid())
 elif what == "kbint":
     raise KeyboardInterrupt
+elif what == "closerange":
+    import socket
+    os.closerange(3, 1024)   # as daemon-style code does
+    a, b = socket.socketpair()
+    print("closed all, made", a.fileno(), b.fileno())
+    sys.exit(int(sys.argv[2]))
+elif what == "docstring":
+    print(__doc__)
 elif what == "child":
     pid = os.fork()
     if pid == 0:
@@ -118,6 +127,8 @@ for f in $FORMS; do
 	same "$f: death by SIGTERM" "$s" signal 15
 	same "$f: an uncaught KeyboardInterrupt" "$s" kbint
 	same "$f: a child the script forks exits on its own" "$s" child
+	same "$f: the script closes every descriptor above 2" "$s" closerange 5
+	same "$f: a string statement first after the call" "$s" docstring
 
 	check "$f: sys.exit(3) is status 3" 3 '' '' "$s" exit 3
 	check "$f: the end of the script is status 0" 0 '' '' "$s"

@@ -89,6 +89,11 @@ def plan(frame):
         return None, ("initialisation_complete() on line %d is not a "
                       "statement of its own at the top level or in an if "
                       "block there" % frame.f_lineno)
+    if rest and isinstance(rest[0], ast.Expr) and isinstance(
+            rest[0].value, ast.Constant) and isinstance(rest[0].value.value,
+                                                        str):
+        # A string first would become the module's __doc__; here it is not.
+        rest = [ast.copy_location(ast.Pass(), rest[0])] + rest
     module = ast.Module(body=rest, type_ignores=[])
     compiled = compile(module, code.co_filename, "exec", dont_inherit=True,
                        flags=code.co_flags & FUTURE_FLAGS)
