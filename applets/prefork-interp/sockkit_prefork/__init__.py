@@ -15,9 +15,10 @@ options and returns.
     ... per-call work: sys.argv, os.environ, sys.stdin are the caller's ...
 
 The guide is sockkit_prefork(7); the protocol is in prefork-interp(1).
-Modules: protocol (the wire), server (the loop), executor (a call's
-process), rest (running the rest of the script, and leaving), reload (the
-watch on the script's files), log.
+Modules: protocol (the wire), server (the loop) and calls (what it keeps
+of calls and spares), executor (a call's process), rest (running the rest
+of the script, and leaving), reload (the watch on the script's files),
+log.
 """
 
 import atexit
@@ -29,7 +30,8 @@ import sys
 
 from . import executor, protocol, reload, rest
 from .log import Log
-from .server import BecomeCall, Server
+from .calls import BecomeCall
+from .server import Server
 
 __all__ = ["initialisation_complete", "autoreload_also_check"]
 
