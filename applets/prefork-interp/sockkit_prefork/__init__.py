@@ -193,6 +193,7 @@ def _make_server(opts, info, why_slow):
     if info.rundir_fd is not None:
         os.close(info.rundir_fd)
     stdio = executor.stdio_defaults()
+    executor.note_environ()
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)
     rest.note_server_files()
     server = Server(opts, info, watch, stdio, log)

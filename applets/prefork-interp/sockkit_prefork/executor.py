@@ -34,10 +34,15 @@ LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
 def set_comm(name):
     """The process name (comm, 15 bytes) that ps and pkill show."""
     try:
-        with open("/proc/self/comm", "wb") as f:
-            f.write(os.fsencode(name)[:15])
+        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.write(fd, os.fsencode(name)[:15])
     except OSError:
         pass
+    finally:
+        os.close(fd)
 
 
 class Spare:
@@ -236,13 +241,27 @@ def apply_call(req, stdio, dry=False):
         set_comm(os.path.basename(sys.argv[0]))
 
 
+# The environment as the server had it (set by note_environ()): a call's
+# is compared with this plain dict, at C speed, and only what differs goes
+# through os.environb (whose every access is Python code, and putenv).
+_server_environ = {}
+
+
+def note_environ():
+    _server_environ.clear()
+    _server_environ.update(os.environb)
+
+
 def _set_environ(new):
     """Change only what differs: calls from one place mostly share it."""
+    base = _server_environ
+    if new == base:
+        return
     env = os.environb
-    for k in [k for k in env if k not in new]:
+    for k in [k for k in base if k not in new]:
         del env[k]
     for k, v in new.items():
-        if env.get(k) != v:
+        if base.get(k) != v:
             env[k] = v
 
 
