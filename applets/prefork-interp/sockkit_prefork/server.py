@@ -33,8 +33,6 @@ from .calls import BecomeCall, Call, Spare, recv_nowait
 EPOLLRDHUP = getattr(select, "EPOLLRDHUP", 0x2000)    # absent in PyPy 3.9
 EOF_SETTLE = 0.05                # seconds: see Server.caller_gone
 CHAN_TICK = 0.02                 # read call processes' news this often
-SPARE_TICK = 0.001               # how soon a spare follows a call's status,
-SPARE_WATCH = 0.05               # watched for this long after a dispatch
 
 
 class Server:
@@ -49,7 +47,6 @@ class Server:
         self.ext = info.ext
         self.refill = True       # make spares up to nspares when idle
         self.listening = True    # listen is polled (no spare to accept)
-        self.last_dispatch = 0.0
         self.listen = socket.socket(fileno=info.listen_fd)
         self.listen.setblocking(False)
         self.watchi, self.watche = info.watchi, info.watche
@@ -150,10 +147,6 @@ class Server:
         if any(c.chan is not None and not c.watching and not c.gone
                for c in self.by_pid.values()):
             t.append(CHAN_TICK)
-        if (self.refill and len(self.spares) < self.nspares
-                and not self.quitting and self.by_pid
-                and now < self.last_dispatch + SPARE_WATCH):
-            t.append(SPARE_TICK)
         for c in self.by_pid.values():
             t.extend(at - now for at in (c.int_at, c.kill_at)
                      if at is not None)
@@ -435,7 +428,6 @@ class Server:
             c.pid, c.chan, c.cbuf = spare.pid, spare.sock, data[1:]
             self.by_pid[spare.pid] = c
             self.chans[spare.sock.fileno()] = c
-            self.last_dispatch = time.monotonic()
             self.refill = True
             self.chan_input(c)
             return
@@ -465,7 +457,6 @@ class Server:
                 continue
             c.pid, c.chan = spare.pid, spare.sock
             self.by_pid[spare.pid] = c
-            self.last_dispatch = time.monotonic()
             self.chans[spare.sock.fileno()] = c
             self.poll(c, None)   # the call process reads the request
 
