@@ -98,6 +98,14 @@ elif what == "child":
     print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 PY
 
+mk early <<PY
+import sockkit_prefork, os, sys
+LOG = open("$T/early-" + os.path.basename(sys.argv[0])[0], "a")  # A or B
+LOG.write("set-up;")                               # still in its buffer
+@INIT@
+LOG.write("call;")
+PY
+
 # A file the server opened before the call (its first call's environment
 # names it), written in later calls.
 EARLY_FILE=$T/early
@@ -143,6 +151,8 @@ for f in $FORMS; do
 	run "$s" unflushed "$T/unflushed-$f"
 	ok '[ "$(cat "$T/out")" = "no newline, never flushed by hand" ]' "$f: stdout flushed before the status"
 	ok '[ "$(cat "$T/unflushed-$f")" = "file data, never closed" ]' "$f: an open file flushed before the status"
+	for i in 1 2 3; do "$T/$f-early.py"; done
+	ok '[ "$(cat "$T/early-$f")" = "set-up;call;call;call;" ]' "$f: what the script buffered before the call is written once, not once per call"
 	mkdir "$T/kinds-$f"
 	: >"$EARLY_FILE"
 	"$s" unflushed-kinds "$T/kinds-$f"

@@ -158,9 +158,10 @@ def _start(opts, info, why_slow):
     """Fork the server; the setup run waits until it greeted the first
     call, or puts its error on the caller's standard error and exits 127.
     Returns only in a call's process."""
-    for s in (sys.stdout, sys.stderr):
-        if s is not None:
-            s.flush()
+    # Buffers written before the call are flushed once, here: else every
+    # call's process would inherit them and write them again.
+    rest.note_server_files()
+    rest.flush_server_files()
     ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
     if pid:
@@ -195,7 +196,6 @@ def _make_server(opts, info, why_slow):
     stdio = executor.stdio_defaults()
     executor.note_environ()
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)
-    rest.note_server_files()
     server = Server(opts, info, watch, stdio, log)
     _daemon_stdio(log.stderr_fd())
     if why_slow is None and not rest.fast_exit_possible():

@@ -181,6 +181,14 @@ def note_server_files():
             server_files.add(obj)
 
 
+def flush_server_files():
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            _flush(stream)
+    for obj in list(server_files):
+        _flush(obj)
+
+
 def _count_opens(event, args):
     """Audit hook: count opens that may leave a buffer to flush (mode None
     is os.open: look at the flags)."""
