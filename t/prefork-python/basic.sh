@@ -83,6 +83,9 @@ elif what == "pid":
     print(os.getpid() != FIRST_PID, os.getppid())
 elif what == "kbint":
     raise KeyboardInterrupt
+elif what == "fds":
+    sys.stdout.flush()
+    os.system("ls /proc/self/fd")   # what a program the script runs gets
 elif what == "closerange":
     import socket
     os.closerange(3, 1024)   # as daemon-style code does
@@ -136,6 +139,7 @@ for f in $FORMS; do
 	same "$f: an uncaught KeyboardInterrupt" "$s" kbint
 	same "$f: a child the script forks exits on its own" "$s" child
 	same "$f: the script closes every descriptor above 2" "$s" closerange 5
+	check "$f: a program the script runs inherits only fds 0-2 (3 is ls's own)" 0 "$(printf '0\n1\n2\n3')" '' "$s" fds
 	same "$f: a string statement first after the call" "$s" docstring
 
 	check "$f: sys.exit(3) is status 3" 3 '' '' "$s" exit 3

@@ -191,8 +191,13 @@ def _make_server(opts, info, why_slow):
     name = _script_name()
     executor.set_comm("pf:" + name)
     log = Log(opts["log"], name, info.rundir_fd, info.listen_fd)
-    if info.rundir_fd is not None:
-        os.close(info.rundir_fd)
+    for fd in info.extra + [info.rundir_fd]:
+        if fd is not None and fd > 2 and fd not in (
+                info.listen_fd, info.call_fd, info.watchi, info.watche):
+            try:
+                os.close(fd)     # no call, and no child of one, gets it
+            except OSError:
+                pass
     stdio = executor.stdio_defaults()
     executor.note_environ()
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)

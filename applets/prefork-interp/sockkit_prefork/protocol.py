@@ -39,11 +39,12 @@ class ProtocolError(Exception):
 class StartInfo:
     """What the client told the setup run in PREFORK_INTERP."""
 
-    def __init__(self, since_ns, fds, ext, rundir_fd):
+    def __init__(self, since_ns, fds, ext, rundir_fd, extra=()):
         self.since_ns = since_ns     # the socket's mtime after bind
         self.listen_fd, self.call_fd, self.watchi, self.watche = fds
         self.ext = ext               # the client reads xdata: offer x1
         self.rundir_fd = rundir_fd   # sockkit-x1's 5th fd, or None
+        self.extra = list(extra)     # named but not used: closed
 
 
 def _decimal(text, what):
@@ -71,7 +72,8 @@ def parse_env(value):
         raise ProtocolError("%r names fewer than four descriptors" % value)
     ext = EXT_WORD in words[2:]
     rundir = fds[4] if ext and len(fds) > 4 else None
-    return StartInfo(since_ns, fds[:4], ext, rundir)
+    return StartInfo(since_ns, fds[:4], ext, rundir,
+                     fds[5 if rundir is not None else 4:])
 
 
 def _fd_kind(fd, is_kind, kind):
@@ -123,9 +125,10 @@ def check_fds(info):
                _check_pipe(info.watchi, os.O_WRONLY)),
               (info.watche, "the watcher's output",
                _check_pipe(info.watche, os.O_RDONLY))]
-    if info.rundir_fd is not None:
-        _, why = _fd_kind(info.rundir_fd, stat.S_ISDIR, "a directory")
-        checks.append((info.rundir_fd, "the run directory", why))
+    if info.rundir_fd is not None and _fd_kind(
+            info.rundir_fd, stat.S_ISDIR, "a directory")[1]:
+        info.extra.append(info.rundir_fd)   # a later client's, for
+        info.rundir_fd = None               # something else
     if len({c[0] for c in checks}) != len(checks):
         raise ProtocolError("the same descriptor is named twice")
     for fd, what, why in checks:
