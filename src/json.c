@@ -8,6 +8,12 @@ void json_init(struct json *j, FILE *out)
 	j->out = out;
 }
 
+void json_init_line(struct json *j, FILE *out)
+{
+	json_init(j, out);
+	j->one_line = 1;
+}
+
 void json_write_string(FILE *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -38,14 +44,14 @@ static void member(struct json *j, const char *key)
 {
 	if (j->depth > 0 && j->items[j->depth]++ > 0)
 		fputc(',', j->out);
-	if (j->depth > 0) {
+	if (j->depth > 0 && !j->one_line) {
 		fputc('\n', j->out);
 		for (int i = 0; i < j->depth; i++)
 			fputs("  ", j->out);
 	}
 	if (key) {
 		json_write_string(j->out, key);
-		fputs(": ", j->out);
+		fputs(j->one_line ? ":" : ": ", j->out);
 	}
 }
 
@@ -64,7 +70,7 @@ static void close_level(struct json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (had) {
+	if (had && !j->one_line) {
 		fputc('\n', j->out);
 		for (int i = 0; i < j->depth; i++)
 			fputs("  ", j->out);

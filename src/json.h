@@ -11,9 +11,13 @@ struct json {
 	FILE *out;
 	int depth;
 	int items[JSON_MAX_DEPTH];      /* members written at each level */
+	int one_line;                   /* no newlines or indentation inside */
 };
 
 void json_init(struct json *j, FILE *out);
+/* The same writer for one document a line (JSON Lines), as a stream of
+ * samples wants. */
+void json_init_line(struct json *j, FILE *out);
 /* key is the member name inside an object, NULL inside an array or at top. */
 void json_begin_object(struct json *j, const char *key);
 void json_end_object(struct json *j);

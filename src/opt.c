@@ -308,6 +308,10 @@ int opt_parse(const struct cmd *cmd, int argc, char **argv, struct opt_value *va
 	char err[300];
 	int r = opt_parse_r(cmd, argc, argv, vals, err, sizeof err);
 
+	/* Leaving: a repeatable option's list is freed (the fuzz harnesses
+	 * catch the exit and would see it leak). */
+	if (r < 0)
+		opt_values_free(cmd, vals);
 	if (r == OPT_HELP) {
 		opt_print_help(cmd, stdout);
 		exit(EXIT_OK);

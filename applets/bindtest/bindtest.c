@@ -1,20 +1,16 @@
 /* bindtest: KAME's dual-stack bind(2) test (revision 1.51, the one its manual
  * describes), with the original's output, its defects fixed, no fixed waits,
- * and -j, -a, -n beyond it.  See bindtest(1); pair.c runs one pair. */
+ * and -j, -a, -n beyond it.  See bindtest(1).  This file reads the command
+ * line and chooses the tables; table.c runs one. */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bindtest.h"
 #include "err.h"
-#include "io.h"
 #include "json.h"
 #include "net.h"
 #include "opt.h"
@@ -22,7 +18,7 @@
 enum {
 	O_CONNECT1, O_CONNECT2, O_V6ONLY, O_REUSEADDR, O_REUSEPORT, O_BCAST,
 	O_DELAYED, O_OTHER, O_PORT, O_SUMMARY, O_TCP, O_VERSION,
-	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_COUNT
+	O_JSON, O_ALL, O_NETNS, O_WAIT, O_FULLWAIT, O_SYSCTL, O_EXPECT, O_COUNT
 };
 
 static const struct opt opts[] = {
@@ -37,7 +33,7 @@ static const struct opt opts[] = {
 	[O_REUSEPORT] = { 'P', "reuseport", OPT_FLAG, NULL,
 		"set SO_REUSEPORT on the bound sockets", 0, 0 },
 	[O_BCAST] = { 'b', "broadcast", OPT_STRING, "ADDR",
-		"UDP: also send to ::ffff:ADDR, ADDR an IPv4 broadcast address (not with -s)", 0, 0 },
+		"UDP: also send to ::ffff:ADDR, ADDR an IPv4 broadcast address", 0, 0 },
 	[O_DELAYED] = { 'l', "delayed-listen", OPT_FLAG, NULL,
 		"TCP: bind both sockets, then listen on both (needs -t)", 0, 0 },
 	[O_OTHER] = { 'o', "other", OPT_STRING, "ADDR",
@@ -50,13 +46,18 @@ static const struct opt opts[] = {
 	[O_VERSION] = { 'v', "version", OPT_FLAG, NULL, "print the version and exit", 0, 0 },
 	[O_JSON] = { 'j', "json", OPT_FLAG, NULL, "print the results as one JSON document", 0, 0 },
 	[O_ALL] = { 'a', "all", OPT_FLAG, NULL,
-		"run all 12 tables: UDP/TCP x none/-A/-P x !V6ONLY/V6ONLY", 0, 0 },
+		"run every table: UDP/TCP x none/-A/-P x !V6ONLY/V6ONLY, and for TCP "
+		"with -A or -P also -1 and -2, each without and with -l", 0, 0 },
 	[O_NETNS] = { 'n', "netns", OPT_FLAG, NULL,
 		"run in a private network namespace (exit 4 where none can be made)", 0, 0 },
 	[O_WAIT] = { 'w', "wait", OPT_INT, "MS",
 		"the bound on each probe's wait, in milliseconds (default 1000)", 1, 600000 },
 	[O_FULLWAIT] = { 0, "full-wait", OPT_FLAG, NULL,
 		"wait the whole bound after every probe, as the original did (slow)", 0, 0 },
+	[O_SYSCTL] = { 0, "sysctl", OPT_LIST, "NAME=VALUE",
+		"with -n: set this net.* sysctl in the private namespace first", 0, 0 },
+	[O_EXPECT] = { 0, "expect", OPT_STRING, "FILE",
+		"compare with the tables of an earlier -s or -j run; print TAP", 0, 0 },
 };
 
 static int bindtest_main(int argc, char **argv);
@@ -78,22 +79,6 @@ const struct cmd bindtest_applet = {
 	.version_note = "after KAME bindtest.c 1.51",
 };
 
-/* The eight addresses, in the original's order. */
-static const struct {
-	const char *name;
-	int family;
-	const char *host;       /* NULL: wildcard */
-} address_list[BT_NADDR] = {
-	{ "wild4", AF_INET, NULL },
-	{ "wild6", AF_INET6, NULL },
-	{ "loop4", AF_INET, "127.0.0.1" },
-	{ "loop6", AF_INET6, "::1" },
-	{ "wildm", AF_INET6, "::ffff:0.0.0.0" },
-	{ "loopm", AF_INET6, "::ffff:127.0.0.1" },
-	{ "onem", AF_INET6, "::ffff:0.0.0.1" },
-	{ "one4", AF_INET, "0.0.0.1" },
-};
-
 /* ---- checking the command line -------------------------------------------- */
 
 static void check_exclusions(const struct opt_value *v)
@@ -103,11 +88,15 @@ static void check_exclusions(const struct opt_value *v)
 	int connects = (v[O_CONNECT1].count > 0) + (v[O_CONNECT2].count > 0) +
 		       (v[O_OTHER].count > 0);
 
+	if (v[O_EXPECT].count && v[O_JSON].count)
+		die_usage("--expect prints TAP: it cannot be combined with -j");
+	if (v[O_SYSCTL].count && !v[O_NETNS].count)
+		die_usage("--sysctl needs -n: the host's settings are not bindtest's to change");
 	if (v[O_ALL].count) {
 		for (size_t i = 0; i < sizeof all_excludes / sizeof all_excludes[0]; i++)
 			if (v[all_excludes[i]].count)
-				die_usage("-a runs every socket type, reuse option and V6ONLY "
-					  "setting: it cannot be combined with -%c",
+				die_usage("-a runs every table (socket type, reuse option, connect, "
+					  "delayed listen, V6ONLY): it cannot be combined with -%c",
 					  opts[all_excludes[i]].short_name);
 		return;
 	}
@@ -118,73 +107,101 @@ static void check_exclusions(const struct opt_value *v)
 			  v[O_CONNECT1].count ? '1' : '2');
 	if (v[O_DELAYED].count && !v[O_TCP].count)
 		die_usage("-l needs -t (it delays TCP's listen)");
+
 	if (v[O_BCAST].count && v[O_TCP].count)
 		die_usage("-b works only for UDP: it cannot be combined with -t");
-	if (v[O_BCAST].count && v[O_SUMMARY].count)
-		die_usage("-b and -s cannot be combined: the table has no slot for -b");
 }
 
+/* ::ffff:A, port 0 (each table sets its port). */
+static socklen_t mapped_sockaddr(struct in_addr a4, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&s6->sin6_addr.s6_addr[12], &a4, sizeof a4);
+	return sizeof *s6;
+}
+
+/* -o as an IPv4 address: itself and, for UDP, ::ffff:ADDR from an AF_INET6
+ * socket. */
+static void set_other4(struct bt_config *cfg, struct in_addr a4)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)&cfg->other4;
+
+	memset(&cfg->other4, 0, sizeof cfg->other4);
+	s4->sin_family = AF_INET;
+	s4->sin_addr = a4;
+	cfg->other4_len = sizeof *s4;
+	cfg->have_other4 = 1;
+	cfg->have_other6 = cfg->socktype == SOCK_DGRAM;
+	if (cfg->have_other6)
+		cfg->other6_len = mapped_sockaddr(a4, &cfg->other6);
+}
+
+/* -o: an IPv4 address, or an IPv4-mapped one, which counts as its IPv4
+ * address (1.51 resolved -o with getaddrinfo(AF_INET) first, and glibc
+ * answers that for ::ffff:a.b.c.d); any other IPv6 address is probed once. */
 static void parse_other(struct bt_config *cfg, const char *text)
 {
-	struct in_addr a4;
-	struct in6_addr a6;
 	struct sockaddr_storage ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)&ss;
+	struct in_addr a4;
 	socklen_t len;
 
+	cfg->have_other4 = cfg->have_other6 = 0;
 	if (inet_pton(AF_INET, text, &a4) == 1) {
-		cfg->have_other4 = 1;
-		/* UDP also tries it as a mapped address from an AF_INET6 socket. */
-		cfg->have_other6 = cfg->socktype == SOCK_DGRAM;
-	} else if (inet_pton(AF_INET6, text, &a6) == 1) {
-		cfg->have_other6 = 1;
-	} else {
+		set_other4(cfg, a4);
+	} else if (parse_numeric_addr(text, AF_INET6, 0, &ss, &len) != 0) {
 		die_usage("-o: '%s' is not a numeric IPv4 or IPv6 address", text);
-	}
-	if (cfg->have_other4) {
-		parse_numeric_addr(text, AF_INET, cfg->port, &ss, &len);
-		cfg->other4 = ss;
-		cfg->other4_len = len;
-	}
-	if (cfg->have_other6) {
-		char mapped[INET6_ADDRSTRLEN + 8];
-
-		snprintf(mapped, sizeof mapped, "%s%s", cfg->have_other4 ? "::ffff:" : "", text);
-		if (parse_numeric_addr(mapped, AF_INET6, cfg->port, &ss, &len) != 0)
-			die_usage("-o: '%s' is not a numeric IPv4 or IPv6 address", text);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(&a4, &s6->sin6_addr.s6_addr[12], sizeof a4);
+		set_other4(cfg, a4);
+	} else {
 		cfg->other6 = ss;
 		cfg->other6_len = len;
+		cfg->have_other6 = 1;
 	}
 }
 
-/* 255.255.255.255 or the broadcast address of one of this host's interfaces
- * (in the namespace the test runs in). */
-static int is_broadcast(struct in_addr a)
-{
-	struct ifaddrs *list, *i;
-	int found = a.s_addr == htonl(INADDR_BROADCAST);
-
-	if (found || getifaddrs(&list) < 0)
-		return found;
-	for (i = list; i && !found; i = i->ifa_next) {
-		const struct sockaddr *b = i->ifa_broadaddr;
-
-		if ((i->ifa_flags & IFF_BROADCAST) && b && b->sa_family == AF_INET &&
-		    ((const struct sockaddr_in *)(const void *)b)->sin_addr.s_addr == a.s_addr)
-			found = 1;
-	}
-	freeifaddrs(list);
-	return found;
-}
-
-static void check_broadcast(const char *text)
+/* -b: the datagram goes to ::ffff:ADDR (1.51 sent it from an AF_INET6
+ * socket); whether ADDR is a broadcast address is checked in the namespace
+ * of the test, once it is entered. */
+static void parse_broadcast(struct bt_config *cfg, const char *text)
 {
 	struct in_addr a;
 
 	if (inet_pton(AF_INET, text, &a) != 1)
 		die_usage("-b: '%s' is not a numeric IPv4 address", text);
-	if (!is_broadcast(a))
-		die_usage("-b: %s is not a broadcast address here "
-			  "(255.255.255.255 or an interface's broadcast address)", text);
+	cfg->have_bcast = 1;
+	cfg->bcast4 = a;
+	cfg->bcast6_len = mapped_sockaddr(a, &cfg->bcast6);
+}
+
+/* --sysctl NAME=VALUE: only names under net, which the private network
+ * namespace owns (any other would change the host). */
+static void parse_sysctl(struct bt_request *rq, const char *text)
+{
+	struct bt_sysctl *sc = &rq->sysctl[rq->nsysctl];
+	const char *eq = strchr(text, '=');
+	size_t len = eq ? (size_t)(eq - text) : 0;
+
+	if (rq->nsysctl == BT_MAX_SYSCTL)
+		die_usage("--sysctl: at most %d settings", BT_MAX_SYSCTL);
+	if (!eq || len == 0 || !eq[1])
+		die_usage("--sysctl: '%s' is not NAME=VALUE", text);
+	if (len >= sizeof sc->name)
+		die_usage("--sysctl: the name in '%s' is too long", text);
+	memcpy(sc->name, text, len);
+	sc->name[len] = '\0';
+	if (strncmp(sc->name, "net.", 4) != 0 && strncmp(sc->name, "net/", 4) != 0)
+		die_usage("--sysctl: %s is not a net.* sysctl: only those belong to "
+			  "the private network namespace", sc->name);
+	if (strlen(eq + 1) >= sizeof sc->value)
+		die_usage("--sysctl: the value of %s is too long", sc->name);
+	strcpy(sc->value, eq + 1);
+	rq->nsysctl++;
 }
 
 void bt_parse_request(int argc, char **argv, struct bt_request *rq)
@@ -192,7 +209,16 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	struct opt_value v[O_COUNT];
 	struct bt_config *c = &rq->base;
 
+	const char *sysctls[BT_MAX_SYSCTL + 1];
+	size_t nsysctl;
+
 	opt_parse(&bindtest_applet, argc, argv, v);
+	/* The values are argv's; only the list is ours, freed before anything
+	 * can exit. */
+	nsysctl = v[O_SYSCTL].nlist;
+	for (size_t i = 0; i < nsysctl && i <= BT_MAX_SYSCTL; i++)
+		sysctls[i] = v[O_SYSCTL].list[i];
+	opt_values_free(&bindtest_applet, v);
 	if (v[O_VERSION].count) {
 		opt_print_version(&bindtest_applet, stdout);
 		exit(EXIT_OK);
@@ -207,246 +233,192 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	c->connect2nd = v[O_CONNECT2].count > 0;
 	c->delayed_listen = v[O_DELAYED].count > 0;
 	c->summary = v[O_SUMMARY].count > 0;
-	c->json = rq->json = v[O_JSON].count > 0;
+	c->quiet = c->summary || v[O_JSON].count || v[O_EXPECT].count;
 	c->wait_ms = v[O_WAIT].count ? (int)v[O_WAIT].num : BT_DEFAULT_WAIT_MS;
 	c->full_wait = v[O_FULLWAIT].count > 0;
 	c->port = v[O_PORT].count ? (unsigned)v[O_PORT].num : 0;
 	c->fence4 = c->fence6 = -1;
+	rq->output = v[O_EXPECT].count ? BT_EXPECT : v[O_JSON].count ? BT_JSON :
+		     c->summary ? BT_SUMMARY : BT_VERBOSE;
+	rq->expect = v[O_EXPECT].str;
 	rq->port_given = c->port != 0;
 	rq->all = v[O_ALL].count > 0;
 	rq->netns = v[O_NETNS].count > 0;
 	rq->other = v[O_OTHER].str;
 	rq->bcast = v[O_BCAST].str;
 	if (rq->other)
-		parse_other(c, rq->other);     /* checked now, set per table */
-	opt_values_free(&bindtest_applet, v);
-}
-
-/* ---- ports, addresses, fences --------------------------------------------- */
-
-/* A socket bound to the wildcard of both families (AF_INET6 without
- * V6ONLY conflicts with every IPv4 and IPv6 bind), or to 0.0.0.0 where
- * there is no IPv6.  Returns the bind's errno, 0 on success. */
-static int bind_everywhere(int socktype, unsigned port, unsigned *got)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, off = 0, err = 0;
-
-	fd = socket(AF_INET6, socktype | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-		parse_numeric_addr("::", AF_INET6, port, &ss, &len);
-	} else {
-		fd = socket(AF_INET, socktype | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			die_errno("socket");
-		parse_numeric_addr("0.0.0.0", AF_INET, port, &ss, &len);
-	}
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
-		err = errno;
-	len = sizeof ss;
-	if (!err && got && getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		*got = sockaddr_port((struct sockaddr *)&ss);
-	close(fd);
-	return err;
-}
-
-static const char *socktype_name(int socktype)
-{
-	return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
-}
-
-static unsigned choose_port(const struct bt_request *rq, int socktype)
-{
-	unsigned port = 0;
-	int err;
-
-	if (rq->port_given) {
-		err = bind_everywhere(socktype, rq->base.port, NULL);
-		if (err == EADDRINUSE)
-			die("port %u is in use for %s: choose a free one, or leave -p out",
-			    rq->base.port, socktype_name(socktype));
-		if (err)
-			die("cannot bind port %u for %s: %s", rq->base.port,
-			    socktype_name(socktype), strerror(err));
-		return rq->base.port;
-	}
-	err = bind_everywhere(socktype, 0, &port);
-	if (err || port == 0)
-		die("cannot find a free port for %s: %s", socktype_name(socktype),
-		    strerror(err ? err : EADDRNOTAVAIL));
-	return port;
-}
-
-static void resolve_addresses(struct bt_addr *addrs, unsigned port)
-{
-	for (int i = 0; i < BT_NADDR; i++) {
-		struct bt_addr *a = &addrs[i];
-		const char *host = address_list[i].host;
-
-		a->name = address_list[i].name;
-		a->family = address_list[i].family;
-		a->host = host;
-		if (!host)
-			host = a->family == AF_INET ? "0.0.0.0" : "::";
-		if (parse_numeric_addr(host, a->family, port, &a->ss, &a->len) != 0)
-			die("cannot make the address %s", host);
-	}
-}
-
-/* A UDP socket on loopback that only ever receives our fences; -1 if none. */
-static int open_fence(int family, struct sockaddr_storage *ss, socklen_t *len)
-{
-	int on = 1, fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -1;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-	parse_numeric_addr(family == AF_INET ? "127.0.0.1" : "::1", family, 0, ss, len);
-	*len = sizeof *ss;
-	if (bind(fd, (struct sockaddr *)ss,
-		 family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)ss, len) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Keep on one CPU, so that a probe and its fence share one backlog queue
- * and are processed in order.  Failing that, the bounded wait still holds. */
-static void pin_to_this_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof set, &set);
-}
-
-/* ---- one table ------------------------------------------------------------ */
-
-static void make_header(const struct bt_config *c, char *buf, size_t size)
-{
-	const char *target = bt_connect_target(c);
-
-	snprintf(buf, size, "starting tests, socktype = %s%s%s%s%s%s%s",
-		 socktype_name(c->socktype),
-		 c->reuseaddr ? ", SO_REUSEADDR" : "",
-		 c->reuseport ? ", SO_REUSEPORT" : "",
-		 c->v6only ? ", V6ONLY" : ", !V6ONLY",
-		 target ? ", connect to " : "", target ? target : "",
-		 c->socktype == SOCK_STREAM && c->delayed_listen ? ", delayed listen" : "");
-}
-
-/* The settings of one table: the request's, with the port, the -o and -b
- * addresses for that port, and the -a combination. */
-static void table_config(const struct bt_request *rq, struct bt_config *c)
-{
-	c->port = choose_port(rq, c->socktype);
-	c->have_other4 = c->have_other6 = 0;
-	if (rq->other)
 		parse_other(c, rq->other);
-	c->have_bcast = rq->bcast != NULL;
-	if (c->have_bcast) {
-		char mapped[INET_ADDRSTRLEN + 8];
-
-		snprintf(mapped, sizeof mapped, "::ffff:%s", rq->bcast);
-		if (parse_numeric_addr(mapped, AF_INET6, c->port, &c->bcast6, &c->bcast6_len) != 0)
-			die_usage("-b: '%s' is not a numeric IPv4 address", rq->bcast);
-	}
+	if (rq->bcast)
+		parse_broadcast(c, rq->bcast);
+	for (size_t i = 0; i < nsysctl; i++)
+		parse_sysctl(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
+	c->sysctl = rq->sysctl;
+	c->nsysctl = rq->nsysctl;
 }
 
-static void print_table(const struct bt_request *rq, const struct bt_config *c,
-			const struct bt_addr *addrs, const char *header)
+/* One table of -a: the request's settings with these. */
+static void add_table(const struct bt_request *rq, struct bt_config *t, size_t *n,
+		      int socktype, int reuse, int connect, int delayed, int v6only)
 {
-	struct bt_pair pair;
+	struct bt_config *c = &t[(*n)++];
 
-	if (!rq->port_given)
-		printf("port = %u\n", c->port);
-	printf("%s\n", header);
-	if (c->summary) {
-		for (int i = 0; i < BT_NADDR; i++)
-			printf("\t%s", addrs[i].name);
-		printf("\n");
+	*c = rq->base;
+	c->socktype = socktype;
+	c->reuseaddr = reuse == 'A';
+	c->reuseport = reuse == 'P';
+	c->connect1st = connect == 1;
+	c->connect2nd = connect == 2;
+	c->delayed_listen = delayed;
+	c->v6only = v6only;
+	if (rq->other)
+		parse_other(c, rq->other);      /* its probes depend on the socket type */
+}
+
+size_t bt_table_list(const struct bt_request *rq, struct bt_config *t)
+{
+	static const int reuses[] = { 0, 'A', 'P' };
+	size_t n = 0;
+
+	if (!rq->all) {
+		t[n++] = rq->base;
+		return n;
 	}
-	for (int i = 0; i < BT_NADDR; i++) {
-		if (c->summary)
-			printf("%s:", addrs[i].name);
-		for (int k = 0; k < BT_NADDR; k++) {
-			bt_run_pair(c, &addrs[i], &addrs[k], &pair);
-			if (c->summary)
-				printf("\t%s", pair.cell);
+	/* UDP then TCP; no reuse option, -A, -P; TCP with one of them also
+	 * connects (to -o when given, else with -1, then -2), listening at
+	 * once and then with -l; each table with V6ONLY off, then on. */
+	for (int tcp = 0; tcp < 2; tcp++) {
+		for (int r = 0; r < 3; r++) {
+			int probes = tcp && reuses[r];
+			int connects = !probes ? 1 : rq->other ? 1 : 3;
+
+			for (int conn = 0; conn < connects; conn++) {
+				int listens = probes && (conn > 0 || rq->other) ? 2 : 1;
+
+				for (int late = 0; late < listens; late++)
+					for (int v6 = 0; v6 < 2; v6++)
+						add_table(rq, t, &n, tcp ? SOCK_STREAM : SOCK_DGRAM,
+							  reuses[r], conn, late, v6);
+			}
 		}
-		if (c->summary)
-			printf("\n");
-		fflush(stdout);
+	}
+	return n;
+}
+
+/* Set each --sysctl in the private namespace, and keep the value the kernel
+ * then reports, for the header and -j.  A name the kernel does not know or a
+ * value it refuses is a usage error; not being allowed to write is a
+ * failure. */
+static void apply_sysctls(struct bt_request *rq)
+{
+	for (size_t i = 0; i < rq->nsysctl; i++) {
+		struct bt_sysctl *sc = &rq->sysctl[i];
+		char now[sizeof sc->value];
+
+		if (sysctl_read(sc->name, now, sizeof now) < 0) {
+			if (errno == ENOENT)
+				die_usage("--sysctl: %s: no such sysctl in a network namespace",
+					  sc->name);
+			if (errno == EINVAL)
+				die_usage("--sysctl: '%s' is not a sysctl name", sc->name);
+			die_errno("--sysctl: cannot read %s", sc->name);
+		}
+		if (sysctl_write(sc->name, sc->value) < 0) {
+			if (errno == EPERM || errno == EACCES || errno == EROFS)
+				die_errno("--sysctl: cannot set %s", sc->name);
+			die_usage("--sysctl: the kernel refuses %s=%s: %s", sc->name, sc->value,
+				  strerror(errno));
+		}
+		if (sysctl_read(sc->name, sc->value, sizeof sc->value) < 0)
+			die_errno("--sysctl: cannot read %s back", sc->name);
 	}
 }
 
-static void run_table(const struct bt_request *rq, struct bt_config *c, struct json *j,
-		      struct bt_pair *pairs)
+/* --expect: the saved tables must be this run's, header for header (the
+ * header names every option that shapes a table). */
+static void check_expected(const struct bt_request *rq, const struct bt_config *tables,
+			   size_t n, const struct bt_expect *e)
+{
+	char header[BT_HEADER_MAX], which[32] = "", why[256];
+
+	if (e->ntables != n)
+		die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has %zu "
+			 "table%s, this run has %zu", rq->expect, e->ntables,
+			 e->ntables == 1 ? "" : "s", n);
+	for (size_t t = 0; t < n; t++) {
+		bt_header(&tables[t], header, sizeof header);
+		if (n > 1)
+			snprintf(which, sizeof which, " (table %zu)", t + 1);
+		if (strcmp(header, e->table[t].header) != 0)
+			die_code(EXIT_USAGE, "--expect: %s was saved with other options: it has "
+				 "'%s' where this run has '%s'%s", rq->expect, e->table[t].header,
+				 header, which);
+		if (bt_expect_check_slots(e, t, &tables[t], why, sizeof why) < 0)
+			die_code(EXIT_USAGE, "--expect: %s was saved with other options: %s%s",
+				 rq->expect, why, which);
+	}
+}
+
+/* Run every table, with its output: the lines as they come, the -j
+ * document, or --expect's TAP.  The exit status. */
+static int run_tables(const struct bt_request *rq, struct bt_config *tables, size_t n,
+		      const struct bt_expect *e)
 {
 	struct bt_addr addrs[BT_NADDR];
-	char header[256];
-
-	table_config(rq, c);
-	resolve_addresses(addrs, c->port);
-	make_header(c, header, sizeof header);
-	if (!rq->json) {
-		print_table(rq, c, addrs, header);
-		return;
-	}
-	for (int i = 0; i < BT_NADDR; i++)
-		for (int k = 0; k < BT_NADDR; k++)
-			bt_run_pair(c, &addrs[i], &addrs[k], &pairs[i * BT_NADDR + k]);
-	bt_json_table(j, c, header, addrs, pairs);
-}
-
-static int bindtest_main(int argc, char **argv)
-{
-	struct bt_request rq;
-	struct bt_config c;
-	struct bt_pair *pairs;
+	struct bt_pair *pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
 	struct json j;
-	char why[256];
+	char header[BT_HEADER_MAX];
+	unsigned tap_num = 0;
+	int failed = 0;
 
-	bt_parse_request(argc, argv, &rq);
-	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
-		die_code(EXIT_SKIP, "--netns: %s", why);
-	if (rq.bcast)
-		check_broadcast(rq.bcast);
-	pin_to_this_cpu();
-	rq.base.fence4 = open_fence(AF_INET, &rq.base.fence4_ss, &rq.base.fence4_len);
-	rq.base.fence6 = open_fence(AF_INET6, &rq.base.fence6_ss, &rq.base.fence6_len);
-	pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
 	json_init(&j, stdout);
-	if (rq.json) {
+	if (rq->output == BT_JSON) {
 		json_begin_object(&j, NULL);
 		json_string(&j, "applet", "bindtest");
 		json_string(&j, "version", SOCKKIT_VERSION);
 		json_begin_array(&j, "tables");
+	} else if (rq->output == BT_EXPECT) {
+		printf("1..%zu\n", n * BT_NADDR * BT_NADDR);
 	}
-	for (int t = 0; t < (rq.all ? 12 : 1); t++) {
-		c = rq.base;
-		if (rq.all) {   /* UDP then TCP; none, -A, -P; !V6ONLY, V6ONLY */
-			c.socktype = t < 6 ? SOCK_DGRAM : SOCK_STREAM;
-			c.reuseaddr = t % 6 / 2 == 1;
-			c.reuseport = t % 6 / 2 == 2;
-			c.v6only = t % 2;
-		}
-		run_table(&rq, &c, &j, pairs);
+	for (size_t t = 0; t < n; t++) {
+		bt_run_table(rq, &tables[t], addrs, pairs);
+		bt_header(&tables[t], header, sizeof header);
+		if (rq->output == BT_JSON)
+			bt_json_table(&j, &tables[t], header, addrs, pairs);
+		else if (rq->output == BT_EXPECT)
+			failed += bt_expect_report(e, t, &tables[t], pairs, &tap_num);
 	}
-	if (rq.json) {
+	if (rq->output == BT_JSON) {
 		json_end_array(&j);
 		json_end_object(&j);
 		json_finish(&j);
 	}
 	free(pairs);
-	return EXIT_OK;
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int bindtest_main(int argc, char **argv)
+{
+	struct bt_request rq;
+	struct bt_config tables[BT_MAX_TABLES];
+	struct bt_expect e;
+	size_t n;
+	int status;
+	char why[256];
+
+	bt_parse_request(argc, argv, &rq);
+	n = bt_table_list(&rq, tables);
+	if (rq.expect && bt_expect_load(&e, rq.expect, why, sizeof why) < 0)
+		die_code(EXIT_USAGE, "--expect: %s: %s", rq.expect, why);
+	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
+		die_code(EXIT_SKIP, "--netns: %s", why);
+	apply_sysctls(&rq);
+	if (rq.expect)
+		check_expected(&rq, tables, n, &e);
+	if (rq.bcast)
+		bt_check_broadcast(rq.base.bcast4, rq.bcast);
+	bt_prepare(tables, n);
+	status = run_tables(&rq, tables, n, rq.expect ? &e : NULL);
+	if (rq.expect)
+		bt_expect_free(&e);
+	return status;
 }

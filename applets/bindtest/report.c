@@ -46,7 +46,7 @@ const char *bt_letter_meaning(char letter, int socktype)
 	int udp = socktype == SOCK_DGRAM;
 
 	switch (letter) {
-	case '-': return udp ? "not tried: wildcard address" : "not tried";
+	case '-': return udp ? "not tried: a wildcard address, or no -b" : "not tried";
 	case '0': return udp ? "no socket received the datagram"
 			     : "no socket accepted the connection";
 	case '1': return udp ? "the first socket received the datagram"
@@ -145,6 +145,10 @@ void bt_json_table(struct json *j, const struct bt_config *cfg, const char *head
 	json_string(j, "connect_to", bt_connect_target(cfg));
 	json_bool(j, "delayed_listen", cfg->socktype == SOCK_STREAM && cfg->delayed_listen);
 	json_uint(j, "port", cfg->port);
+	json_begin_object(j, "sysctl");
+	for (size_t i = 0; i < cfg->nsysctl; i++)
+		json_string(j, cfg->sysctl[i].name, cfg->sysctl[i].value);
+	json_end_object(j);
 	json_begin_array(j, "addresses");
 	for (int i = 0; i < BT_NADDR; i++)
 		json_string(j, NULL, addrs[i].name);

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Benchmark: wall time of `sockkit mptcp-sockopt` (both families, and each
-# alone) against the Linux selftest mptcp_sockopt on the same kernel.
-# The commands are timed in alternating blocks, so that background load
-# falls on all of them alike.  Not a test: it prints figures, asserts nothing.
+# alone) against the Linux selftest mptcp_sockopt on the same kernel; then
+# the run over two subflows (--subflows 2, its own namespaces and links)
+# against one subflow, and against ip(8) making the same network alone
+# (t/bench/mptcp-ip-paths.sh), medians of alternated runs
+# (t/bench/spawn-pair.c).  Not a test: it prints figures, asserts nothing.
 #
-# usage: t/bench/mptcp-sockopt.sh [SOCKKIT [UPSTREAM [BLOCKS [PER_BLOCK]]]]
+# usage: t/bench/mptcp-sockopt.sh [SOCKKIT [UPSTREAM [BLOCKS [PER_BLOCK [ROUNDS]]]]]
 #   SOCKKIT    the sockkit binary (default: build/sockkit)
 #   UPSTREAM   a built tools/testing/selftests/net/mptcp/mptcp_sockopt, or
 #              "" to leave it out (it binds the fixed port 15432)
 #   BLOCKS     alternations (default 20); PER_BLOCK runs each (default 25)
+#   ROUNDS     alternated pairs for the subflow figures (default 200)
 sockkit=${1:-build/sockkit}
 upstream=${2:-}
 blocks=${3:-20}
 per=${4:-25}
+rounds=${5:-200}
+here=$(cd "$(dirname "$0")" && pwd)
 
 now_ns() { date +%s%N; }
 
@@ -62,4 +67,19 @@ if [ -n "$upstream" ]; then
 	report up_both "mptcp_sockopt && mptcp_sockopt -6" 2
 	report up_v4 "mptcp_sockopt" 1
 	report up_v6 "mptcp_sockopt -6" 1
+fi
+
+# Several subflows: medians of alternated runs, in microseconds.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${CC:-cc} -O2 -o "$tmp/spawn-pair" "$here/spawn-pair.c"
+sk=$(readlink -f "$sockkit")
+set -- $("$tmp/spawn-pair" "$rounds" "$sk" mptcp-sockopt -- "$sk" mptcp-sockopt --subflows 2)
+echo "sockkit mptcp-sockopt: median $(awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }') ms;" \
+	"--subflows 2: median $(awk -v u="$2" 'BEGIN { printf "%.2f", u / 1000 }') ms ($3x); $rounds alternated runs"
+if command -v ip >/dev/null 2>&1; then
+	set -- $("$tmp/spawn-pair" "$rounds" "$sk" mptcp-sockopt --subflows 2 -- /bin/sh "$here/mptcp-ip-paths.sh")
+	echo "sockkit mptcp-sockopt --subflows 2 (both families, every check): median" \
+		"$(awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }') ms; ip(8) making one family's network alone:" \
+		"$(awk -v u="$2" 'BEGIN { printf "%.2f", u / 1000 }') ms ($3x)"
 fi

@@ -1,66 +1,81 @@
 #!/bin/sh
-# -j: one JSON document with the same results as the summary table.
+# -j: one JSON document (read with jq) holding the same results as the
+# summary table, with each step's errno and each probe's meaning.
 . "$T_SRC/bindtest/common.sh"
 
-# The cells of a -j document, one a line, in order.
-json_cells() {
-	sed -n 's/^ *"cell": "\(.*\)",$/\1/p' "$1"
-}
-
-# The cells of a -s table, one a line, in order.
-table_cells() {
-	grep -v '^port = ' "$1" | sed -n '3,$p' | cut -f 2- | tr '\t' '\n'
-}
-
-# The probe letters of a -s table, one a line, in order.
-table_letters() {
-	table_cells "$1" | sed -n 's/^o\[\(.*\)\]$/\1/p' | sed 's/./&\n/g' | grep .
-}
-
-has_python=
-command -v python3 >/dev/null 2>&1 && python3 -c 'import json' 2>/dev/null && has_python=1
-
-for args in "" "-6" "-A" "-A -6 -o 127.0.0.1" "-t" "-t -A -1" "-t -A -o ::1"; do
-	run bt -s $args
+# The same run as -s and -j: the document says what the table says.
+while read -r opts; do
+	run bt -s $opts
 	cp "$T/out" "$T/table"
-	run bt -j $args
-	is_rc 0 "-j $args: exit 0"
+	run bt -j $opts
+	is_rc 0 "-j $opts: exit 0"
 	cp "$T/out" "$T/json"
-	is "$(head -c 1 "$T/json")" "{" "-j $args: the document is all there is"
-	is "$(json_cells "$T/json" | wc -l | tr -d ' ')" 64 "-j $args: 64 pairs"
-	is "$(json_cells "$T/json")" "$(table_cells "$T/table")" "-j $args: the same cells as -s"
-	is "$(sed -n 's/^ *"letter": "\(.\)",$/\1/p' "$T/json")" "$(table_letters "$T/table")" \
-		"-j $args: the same probe letters as -s"
-	is "$(sed -n 's/^ *"header": "\(.*\)",$/\1/p' "$T/json")" "$(sed -n 2p "$T/table")" \
-		"-j $args: the same header as -s"
-	if [ -n "$has_python" ]; then
-		python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["tables"]) == 1' \
-			"$T/json" 2>"$T/py.err"
-		is "$?" 0 "-j $args: valid JSON with one table"
-	else
-		skip "-j $args: valid JSON" "python3 is not installed"
-	fi
-done
+	is "$(head -c 1 "$T/json")" "{" "-j $opts: the document is all there is"
+	json_ok "$T/json" '.applet == "bindtest" and (.version | type == "string") and
+		(.tables | length == 1)' "-j $opts: one table"
+	is "$(jq -r '.tables[0].header' "$T/json")" "$(sed -n 2p "$T/table")" "-j $opts: the header of -s"
+	is "$(jq -r '.tables[0].addresses | join(" ")' "$T/json")" "$NAMES" "-j $opts: the addresses, in order"
+	is "$(jq -r '.tables[0].pairs[] | "\(.first.name) \(.second.name) \(.cell)"' "$T/json")" \
+		"$(grep -v '^port = ' "$T/table" | sed -n '3,$p' | awk -F '\t' -v names="$NAMES" '
+			BEGIN { split(names, col, " ") }
+			{ r = substr($1, 1, length($1) - 1); for (k = 2; k <= NF; k++) print r, col[k - 1], $k }')" \
+		"-j $opts: every pair in the table's order, with the cell of -s"
+	json_ok "$T/json" 'all(.tables[0].pairs[]; .both_bound == (.cell | startswith("o[")))' \
+		"-j $opts: both_bound exactly for the o[...] cells"
+	json_ok "$T/json" 'all(.tables[0].pairs[] | select(.both_bound);
+		.cell == "o[" + ([.probes[].letter] | join("")) + "]")' \
+		"-j $opts: the probes' letters make the cell"
+	json_ok "$T/json" 'all(.tables[0].pairs[].probes[]; (.letter == "-") == (.address == null))' \
+		"-j $opts: an address exactly for the probes tried"
+done <<'EOF2'
 
-# Bind errors carry their number and name: EADDRNOTAVAIL (99) for onem and
-# one4 (16 as first, 12 as second), and every x is an EADDRINUSE (98).
+-6
+-A
+-A -6 -o 127.0.0.1
+-t
+-t -A -1
+-t -A -1 -l
+-t -A -o ::1
+EOF2
+
+# Failed steps: each cell that is not o[...] has its one failed step, with
+# the errno the cell shows, and its name.
 run bt -j
-is "$(grep -c '"errno": 99,' "$T/out" | tr -d ' ')" 28 "-j: 28 binds fail with errno 99"
-is "$(grep -c '"error": "EADDRNOTAVAIL",' "$T/out" | tr -d ' ')" 28 "-j: named EADDRNOTAVAIL"
-is "$(grep -c '"error": "EADDRINUSE",' "$T/out" | tr -d ' ')" \
-	"$(json_cells "$T/out" | grep -c '^x$' | tr -d ' ')" "-j: one EADDRINUSE per x cell"
-is "$(grep -c '"ok": false' "$T/out" | tr -d ' ')" \
-	"$(json_cells "$T/out" | grep -vc '^o\[' | tr -d ' ')" "-j: one failed step per cell that is not o[...]"
-is "$(grep -c '"both_bound": true' "$T/out" | tr -d ' ')" \
-	"$(json_cells "$T/out" | grep -c '^o\[' | tr -d ' ')" "-j: both_bound for every o[...] cell"
-like "$(grep -A 1 '"letter": "2",' "$T/out" | sed -n 2p)" '"meaning": "the second socket received the datagram"' \
-	"-j: a letter comes with its meaning"
-like "$(grep -m 1 '"port": ' "$T/out")" '^ *"port": [1-9][0-9]*,$' "-j: the port"
-like "$(grep -m 1 '"connect_to": ' "$T/out")" '^ *"connect_to": null,$' "-j: UDP connects nowhere"
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.cell == "x"); .second.bind.error == "EADDRINUSE")' \
+	"-j: every x is the 2nd bind's EADDRINUSE"
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.cell | startswith("?1("));
+	.cell == "?1(\(.first.bind.errno))" and .second.bind == null)' "-j: every ?1(N) is the 1st bind's errno N"
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.cell | startswith("?2("));
+	.cell == "?2(\(.second.bind.errno))")' "-j: every ?2(N) is the 2nd bind's errno N"
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound | not);
+	[.first, .second | .[] | objects | select(.ok == false)] | length == 1)' \
+	"-j: one failed step per cell that is not o[...]"
+json_ok "$T/out" '[.tables[0].pairs[] | .first.bind, .second.bind | objects | select(.errno == 99) |
+	.error == "EADDRNOTAVAIL" and .message != null] | length > 0 and all' "-j: errno 99 is named EADDRNOTAVAIL"
+json_ok "$T/out" '.tables[0].port > 0 and .tables[0].connect_to == null' "-j: the port; UDP connects nowhere"
+json_ok "$T/out" '[.tables[0].pairs[].probes[] | select(.letter == "2") | .meaning] | unique ==
+	["the second socket received the datagram"]' "-j: a letter comes with its meaning"
 
 run bt -j -t -A -2
-like "$(grep -m 1 '"connect_to": ' "$T/out")" '^ *"connect_to": "2nd",$' "-j -t -2: connect_to"
-like "$(grep -A 2 '"letter": "2",' "$T/out" | sed -n 2p)" '"meaning": "the second socket accepted the connection"' \
-	"-j -t: TCP meanings"
+json_ok "$T/out" '.tables[0].connect_to == "2nd"' "-j -t -A -2: connect_to"
+json_ok "$T/out" '[.tables[0].pairs[].probes[] | select(.letter == "2") | .meaning] | unique ==
+	["the second socket accepted the connection"]' "-j -t: TCP meanings"
+
+# listen(): done right after each bind, or with -l after both binds, and
+# reported either way where it was called.
+run bt -j -t
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound); .first.listen.ok and .second.listen.ok)' \
+	"-j -t: both sockets of every bound pair listened"
+run bt -j -t -A -l
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound); .first.listen.ok == true)' \
+	"-j -t -A -l: listen true for every first socket of a bound pair"
+json_ok "$T/out" '[.tables[0].pairs[] | select(.both_bound) | .second.listen.ok] | any and (all | not)' \
+	"-j -t -A -l: the second listen works for some pairs, fails for others"
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound | not); .first.listen == null)' \
+	"-j -t -A -l: no listen where the binds failed"
+run bt -j -t -A -1 -l
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound and .first.name != "wild4" and
+	.first.name != "wild6"); (.second.listen.ok == false) == (.cell == "o[L---]"))' \
+	"-j -t -A -1 -l: L exactly where the second listen failed"
 
 done_testing

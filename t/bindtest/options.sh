@@ -1,69 +1,80 @@
 #!/bin/sh
-# bindtest's options: -v, --help, and every usage error with its message and
-# exit status 2; a port in use is a failure (1) that names the port.
+# bindtest's options: -v and --version, --help, options after other
+# options' values, numbers, and every usage error with its message and exit
+# status 2; a port in use is a failure (1) that names the port.
 . "$T_SRC/bindtest/common.sh"
 
 HINT="Try 'sockkit bindtest --help'."
+VERSION_RE='^bindtest \(sockkit [0-9]+\.[0-9]+\.[0-9]+\), after KAME bindtest\.c 1\.51$'
 
-# usage_error NAME MESSAGE ARGS...: exit 2, exactly that message, no output.
-usage_error() {
-	_name=$1 _msg=$2
-	shift 2
-	run "$SOCKKIT" bindtest "$@"
-	is_rc 2 "$_name: exit 2"
-	is "$(cat "$T/err")" "bindtest: $_msg
-$HINT" "$_name: message"
-	is "$(wc -c <"$T/out" | tr -d ' ')" 0 "$_name: nothing on stdout"
-}
-
-run "$SOCKKIT" bindtest -v
-is_rc 0 "-v exits 0"
-like "$(cat "$T/out")" '^bindtest \(sockkit [0-9.]+\), after KAME bindtest\.c 1\.51$' "-v prints the version"
+for v in -v --version; do
+	run "$SOCKKIT" bindtest $v
+	is_rc 0 "$v exits 0"
+	like "$(cat "$T/out")" "$VERSION_RE" "$v prints the version, as KAME's -v did"
+done
 
 run "$SOCKKIT" bindtest --help
 is_rc 0 "--help exits 0"
-for o in -1 -2 -6 -A -P -b -l -o -p -s -t -v -j -a -n -w --full-wait; do
+for o in -1 -2 -6 -A -P -b -l -o -p -s -t -v -j -a -n -w --full-wait --sysctl --expect; do
 	like "$(cat "$T/out")" "^ +(-., )?$o" "--help lists $o"
 done
 
-usage_error "unknown option" "unknown option '-x'" -x
-usage_error "unknown long option" "unknown option '--bogus'" --bogus
-usage_error "operand" "extra operand 'foo'" -s foo
-usage_error "port not a number" "-p: 'abc' is not a decimal number" -p abc
-usage_error "port in hex" "-p: '0x50' is not a decimal number" -p 0x50
-usage_error "port too big" "-p: 70000 is out of range (0-65535)" -p 70000
-usage_error "negative port" "-p: -1 is out of range (0-65535)" -p -1
-usage_error "-p without value" "option '-p' needs an argument" -p
-usage_error "wait zero" "-w: 0 is out of range (1-600000)" -w 0
-usage_error "-1 without -t" "-1 needs -t (it connects to a TCP socket)" -1
-usage_error "-2 without -t" "-2 needs -t (it connects to a TCP socket)" -s -2
-usage_error "-l without -t" "-l needs -t (it delays TCP's listen)" -l
-usage_error "-1 and -2" "-1, -2 and -o exclude each other with -t" -t -1 -2
-usage_error "-1 and -o" "-1, -2 and -o exclude each other with -t" -t -A -1 -o 127.0.0.1
-usage_error "-2 and -o" "-1, -2 and -o exclude each other with -t" -t -2 -o ::1
-usage_error "-b with -t" "-b works only for UDP: it cannot be combined with -t" -t -b 255.255.255.255
-usage_error "-b with -s" "-b and -s cannot be combined: the table has no slot for -b" -s -b 255.255.255.255
-usage_error "-o unparsable" "-o: 'nowhere' is not a numeric IPv4 or IPv6 address" -s -o nowhere
-usage_error "-o with a port" "-o: '127.0.0.1:80' is not a numeric IPv4 or IPv6 address" -o 127.0.0.1:80
-usage_error "-b unparsable" "-b: '::1' is not a numeric IPv4 address" -b ::1
-usage_error "-b not broadcast" "-b: 127.0.0.1 is not a broadcast address here (255.255.255.255 or an interface's broadcast address)" -b 127.0.0.1
-for o in -t -A -P -6 -l -b; do
-	v=
-	[ "$o" = -b ] && v=255.255.255.255
-	usage_error "-a with $o" "-a runs every socket type, reuse option and V6ONLY setting: it cannot be combined with ${o}" -a $o $v
-done
+# Usage errors: NAME | ARGS | MESSAGE.  Exit 2, the message and the hint on
+# stderr, nothing on stdout.
+while IFS='|' read -r name args msg; do
+	check "$name" 2 "" "bindtest: $msg
+$HINT" "$SOCKKIT" bindtest $args
+done <<'EOF2'
+unknown option|-x|unknown option '-x'
+unknown long option|--bogus|unknown option '--bogus'
+an operand|-s foo|extra operand 'foo'
+port not a number|-p abc|-p: 'abc' is not a decimal number
+port in hex|-p 0x50|-p: '0x50' is not a decimal number
+port too big|-p 70000|-p: 70000 is out of range (0-65535)
+negative port|-p -1|-p: -1 is out of range (0-65535)
+-p without value|-p|option '-p' needs an argument
+wait zero|-w 0|-w: 0 is out of range (1-600000)
+-1 without -t|-1|-1 needs -t (it connects to a TCP socket)
+-2 without -t|-s -2|-2 needs -t (it connects to a TCP socket)
+-l without -t|-l|-l needs -t (it delays TCP's listen)
+-1 and -2|-t -1 -2|-1, -2 and -o exclude each other with -t
+-1 and -o|-t -A -1 -o 127.0.0.1|-1, -2 and -o exclude each other with -t
+-2 and -o|-t -2 -o ::1|-1, -2 and -o exclude each other with -t
+-o unparsable|-s -o nowhere|-o: 'nowhere' is not a numeric IPv4 or IPv6 address
+-o with a port|-o 127.0.0.1:80|-o: '127.0.0.1:80' is not a numeric IPv4 or IPv6 address
+-b unparsable|-b ::1|-b: '::1' is not a numeric IPv4 address
+-a with -t|-a -t|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -t
+-a with -A|-a -A|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -A
+-a with -P|-a -P|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -P
+-a with -6|-6 -a|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -6
+-a with -1|-a -1|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -1
+-a with -2|-a -2|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -2
+-a with -l|-a -l|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -l
+-a with -b|-a -b 255.255.255.255|-a runs every table (socket type, reuse option, connect, delayed listen, V6ONLY): it cannot be combined with -b
+EOF2
+
+# Numbers are decimal, leading zeros allowed; options may come in any order
+# and after a value (bindtest has no operands).  ARGS | the header it gives.
+while IFS='|' read -r args want; do
+	run bt $args
+	is "$rc $(grep -v '^port = ' "$T/out" | sed -n 1p)" "0 $want" "bindtest $args"
+done <<EOF2
+-s -t -A -1|$(header_for -t -A -1)
+-1 -A -t -s|$(header_for -t -A -1)
+-stA1|$(header_for -t -A -1)
+--summary --tcp --reuseaddr --connect-1st|$(header_for -t -A -1)
+-s -w 0100 -6|$(header_for -6)
+EOF2
 
 # A port in use, for each socket type: exit 1 and the port's number.
 for type in udp tcp; do
-	flag=
-	[ "$type" = tcp ] && flag=-t
-	name=SOCK_DGRAM
-	[ "$type" = tcp ] && name=SOCK_STREAM
+	flag= name=SOCK_DGRAM
+	[ "$type" = tcp ] && flag=-t name=SOCK_STREAM
 	run "$HOLD_PORT" "$type" "$SOCKKIT" bindtest -s $flag -p PORT
-	is_rc 1 "$type port in use: exit 1"
-	like "$(cat "$T/err")" "^bindtest: port [0-9]+ is in use for $name: choose a free one, or leave -p out$" \
-		"$type port in use: the message names the port"
-	is "$(wc -c <"$T/out" | tr -d ' ')" 0 "$type port in use: nothing on stdout"
+	like "$rc $(cat "$T/err")" \
+		"^1 bindtest: port [0-9]+ is in use for $name: choose a free one, or leave -p out$" \
+		"$type port in use: exit 1, naming the port"
+	is "$(wc -c <"$T/out")" 0 "$type port in use: nothing on stdout"
 done
 
 # A port that cannot be bound for another reason: exit 1, and why.
@@ -82,14 +93,13 @@ fi
 
 # -p 0 is the same as no -p: a port is picked and printed first.
 run bt -s -p 0
-is_rc 0 "-p 0 runs"
-like "$(head -n 1 "$T/out")" '^port = [1-9][0-9]*$' "-p 0 prints the port it picked"
+like "$rc $(head -n 1 "$T/out")" '^0 port = [1-9][0-9]*$' "-p 0 prints the port it picked"
 
-# A given port: no port line, and the port in the verbose lines.
+# A given port: no port line, and the port in the verbose lines; leading
+# zeros are decimal.
 port=$(sed -n 's/^port = //p' "$T/out")
-run bt -p "$port"
-is_rc 0 "-p PORT runs"
-like "$(head -n 1 "$T/out")" '^starting tests, ' "-p PORT: the header comes first"
-is "$(sed -n 3p "$T/out")" "	bind socket for 0.0.0.0/$port" "-p PORT: that port is bound"
+run bt -p "0$port"
+is "$rc $(sed -n 1p "$T/out")" "0 $(header_for)" "-p 0$port: the header comes first"
+is "$(sed -n 3p "$T/out")" "	bind socket for 0.0.0.0/$port" "-p 0$port: port $port is bound"
 
 done_testing

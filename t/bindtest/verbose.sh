@@ -3,24 +3,15 @@
 # order, and the original's TAB-indented lines for every step.
 . "$T_SRC/bindtest/common.sh"
 
-NAMES="wild4 wild6 loop4 loop6 wildm loopm onem one4"
 EADDRNOTAVAIL_TEXT='(Cannot assign requested address|Address not available)'
 EADDRINUSE_TEXT='(Address already in use|Address in use)'
 ENETUNREACH_TEXT='(Network is unreachable|Network unreachable)'
-
-# block FIRST SECOND: the lines of one pair, up to the next pair's line.
-block() {
-	awk -v want="$1 then $2" '
-		$0 == want { on = 1; print; next }
-		on && / then / { exit }
-		on { print }' "$T/out"
-}
 
 run bt
 is_rc 0 "verbose UDP run: exit 0"
 port=$(sed -n 's/^port = //p' "$T/out")
 like "$port" '^[1-9][0-9]*$' "verbose: the picked port is printed"
-is "$(sed -n 2p "$T/out")" "starting tests, socktype = SOCK_DGRAM, !V6ONLY" "verbose: header"
+is "$(sed -n 2p "$T/out")" "$(header_for)" "verbose: header"
 want=
 for a in $NAMES; do
 	for b in $NAMES; do
@@ -71,7 +62,7 @@ is "$(block loop4 loop6 | grep -c '^	send 10 bytes to ' | tr -d ' ')" 3 "verbose
 # TCP: connect and accept.
 run bt -t -A -1
 port=$(sed -n 's/^port = //p' "$T/out")
-is "$(sed -n 2p "$T/out")" "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st" \
+is "$(sed -n 2p "$T/out")" "$(header_for -t -A -1)" \
 	"verbose -t -A -1: header"
 is "$(block loop4 loop6 | sed -n 4p)" "	tried to connect to 127.0.0.1/$port" "verbose -t: tried to connect"
 like "$(block loop4 loop6 | sed -n 5p)" \

@@ -1,7 +1,9 @@
 /* An LD_PRELOAD shim that feeds mptcp-sockopt wrong kernel answers, to
- * prove each of its checks can fail.  SOCKKIT_SHIM names one corruption
- * (see the table below); unset, every call passes through unchanged.
- * The offsets are those of the kernel structures (applets/mptcp-sockopt/mptcp.h). */
+ * prove each of its checks can fail, or an older kernel's answers.
+ * SOCKKIT_SHIM is a comma-separated list of modes (see below): one
+ * corruption, and "linux-6.1" to answer as Linux 6.1 does; unset, every
+ * call passes through unchanged.  The offsets are those of the kernel
+ * structures (applets/mptcp-sockopt/mptcp.h). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,6 +21,7 @@
 #define MPTCP_TCPINFO 2
 #define MPTCP_SUBFLOW_ADDRS 3
 #define MPTCP_FULL_INFO 4
+#define TCP_INFO_ 11
 #define TCP_ULP_ 31
 #define TCP_INQ_ 36
 #define TCP_IS_MPTCP_ 43
@@ -32,9 +35,20 @@ static const char *mode(void)
 	return m ? m : "";
 }
 
+/* Whether m is one of the listed modes. */
 static int is(const char *m)
 {
-	return !strcmp(mode(), m);
+	const char *p = mode();
+	size_t n = strlen(m);
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !memcmp(p, m, n))
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
 }
 
 /* The libc function a wrapper passes on to.  ISO C has no conversion
@@ -86,11 +100,11 @@ static int replace_get(int fd, int level, int name, void *val, socklen_t *len, i
 {
 	unsigned char *b = val;
 
-	/* "old_kernel": answer as Linux 6.1 does, without MPTCP_FULL_INFO
-	 * and TCP_IS_MPTCP, with a 48-byte mptcp_info. */
-	if (is("old_kernel") && ((level == SOL_MPTCP && name == MPTCP_FULL_INFO) ||
-				 (level == IPPROTO_TCP && name == TCP_IS_MPTCP_))) {
-		errno = level == SOL_MPTCP ? EOPNOTSUPP : ENOPROTOOPT;
+	/* Linux 6.1 has neither MPTCP_FULL_INFO (6.5) nor TCP_IS_MPTCP (6.10):
+	 * both are unknown options there. */
+	if (is("linux-6.1") && ((level == SOL_MPTCP && name == MPTCP_FULL_INFO) ||
+				(level == IPPROTO_TCP && name == TCP_IS_MPTCP_))) {
+		errno = EOPNOTSUPP;
 		return *ret = -1, 1;
 	}
 	if (level == SOL_MPTCP && name == 99 && is("unknown_opt"))
@@ -110,7 +124,104 @@ static int replace_get(int fd, int level, int name, void *val, socklen_t *len, i
 	return 0;
 }
 
-/* Corruptions of a successful answer. */
+/* ---- answering as Linux 6.1 ---- */
+
+#define SAVE_MAX 16384
+#define TCP_INFO_61 232         /* tcp_info ends at tcpi_snd_wnd there */
+#define MPTCP_INFO_61 48        /* mptcp_info ends at csum_enabled */
+
+/* A reply cut to `size`: the bytes past it become what the caller had
+ * there, as a kernel that writes less would leave them. */
+static void cut_reply(unsigned char *b, socklen_t *len, socklen_t size, const unsigned char *saved)
+{
+	if (*len <= size)
+		return;
+	memcpy(b + size, saved + size, *len - size);
+	*len = size;
+}
+
+/* MPTCP_TCPINFO with 232-byte elements, packed 232 bytes apart, as many
+ * as fit the caller's room, by the kernel's rules. */
+static void tcpinfo_as_61(int fd, unsigned char *b, socklen_t *len, socklen_t in_len,
+			  const unsigned char *saved,
+			  int (*real)(int, int, int, void *, socklen_t *))
+{
+	static unsigned char all[16 + 16 * 512];
+	uint32_t hdr[4], want[4] = { 16, 0, 0, 512 };
+	uint32_t sd = u32_at(saved), asked = u32_at(saved + 12), su, copied = 0, room;
+	socklen_t alen = sizeof all;
+
+	memset(all, 0, sizeof all);
+	memcpy(all, want, sizeof want);
+	if (real(fd, SOL_MPTCP, MPTCP_TCPINFO, all, &alen) < 0)
+		return;
+	memcpy(hdr, all, sizeof hdr);
+	su = asked < TCP_INFO_61 ? asked : TCP_INFO_61;
+	room = in_len > sd ? in_len - sd : 0;
+	memcpy(b, saved, in_len);
+	for (uint32_t i = 0; i < hdr[1] && room && room >= su; i++) {
+		memcpy(b + sd + copied, all + 16 + i * hdr[3], su);
+		copied += su;
+		room -= su;
+	}
+	hdr[0] = sd;
+	hdr[2] = TCP_INFO_61;
+	hdr[3] = su;
+	memcpy(b, hdr, sd < 16 ? sd : 16);
+	*len = copied ? sd + copied : (sd < 16 ? sd : 16);
+}
+
+static void answer_as_61(int fd, int level, int name, void *val, socklen_t *len,
+			 socklen_t in_len, const unsigned char *saved,
+			 int (*real)(int, int, int, void *, socklen_t *))
+{
+	if (level == SOL_MPTCP && name == MPTCP_INFO)
+		cut_reply(val, len, MPTCP_INFO_61, saved);
+	else if (level == IPPROTO_TCP && name == TCP_INFO_)
+		cut_reply(val, len, TCP_INFO_61, saved);
+	else if (level == SOL_MPTCP && name == MPTCP_TCPINFO && in_len >= 16)
+		tcpinfo_as_61(fd, val, len, in_len, saved, real);
+}
+
+/* ---- corruptions of a successful answer ---- */
+
+/* A subflow-data reply's elements: the caller's header size, the element
+ * size and how many were written. */
+static uint32_t elements(const unsigned char *b, socklen_t len, uint32_t *sd, uint32_t *su)
+{
+	*sd = u32_at(b);
+	*su = u32_at(b + 12);
+	return *su && len > *sd ? (len - *sd) / *su : 0;
+}
+
+static void corrupt_subflows(int name, unsigned char *b, socklen_t in_len, socklen_t *len)
+{
+	uint32_t sd, su, n = elements(b, *len, &sd, &su);
+
+	if (name == MPTCP_TCPINFO && u32_at(b + 12) >= 208 && is("tcpinfo"))
+		add_u64(b + 16 + 200, 1);
+	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) >= 4 && is("addrs"))
+		b[16 + 2] ^= 1;
+	/* The one-byte element after a 17-byte header left unwritten. */
+	if (*len == 18 && u32_at(b) == 17 && is("odd_element"))
+		b[17] = 0;
+	if (name == MPTCP_SUBFLOW_ADDRS && su == 2 && is("addrs_family"))
+		memset(b + 16, 0, 2);
+	/* The elements packed 8 bytes further apart than size_user says, the
+	 * gaps left as the caller had them (zeros). */
+	if (n >= 2 && su > 2 && sd + n * (su + 8) <= in_len && is("stride"))
+		for (uint32_t i = n - 1; i >= 1; i--) {
+			memmove(b + sd + i * (su + 8), b + sd + i * su, su);
+			memset(b + sd + i * (su + 8) - 8, 0, 8);
+		}
+	/* A byte written past what optlen owns up to. */
+	if (n >= 1 && *len < in_len && is("room"))
+		b[*len] ^= 0x5a;
+	if (name == MPTCP_TCPINFO && su >= 136 && is("sf_bytes"))
+		for (uint32_t i = 0; i < n; i++)
+			memset(b + sd + i * su + 128, 0, 8);
+}
+
 static void corrupt_get(int level, int name, void *val, socklen_t in_len, socklen_t *len)
 {
 	static uint64_t calls;
@@ -130,8 +241,6 @@ static void corrupt_get(int level, int name, void *val, socklen_t in_len, sockle
 		return;
 	if (name == MPTCP_INFO) {
 		calls++;
-		if (*len > 48 && is("old_kernel"))
-			*len = 48;
 		if (in_len == 40 && is("info_size"))
 			*len = 48;
 		if (*len >= 24 && is("info_wseq"))
@@ -140,36 +249,44 @@ static void corrupt_get(int level, int name, void *val, socklen_t in_len, sockle
 			add_u64(b + 32, calls);
 		if (*len >= 64 && is("info_bytes"))
 			add_u64(b + 56, 1);
+		if (*len >= 1 && is("info_subflows"))
+			b[0]++;
 	}
-	if (name == MPTCP_TCPINFO && u32_at(b + 12) >= 208 && is("tcpinfo"))
-		add_u64(b + 16 + 200, 1);
-	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) >= 4 && is("addrs"))
-		b[16 + 2] ^= 1;
-	/* The one-byte element after a 17-byte header left unwritten. */
-	if ((name == MPTCP_TCPINFO || name == MPTCP_SUBFLOW_ADDRS) && *len == 18 &&
-	    u32_at(b) == 17 && is("odd_element"))
-		b[17] = 0;
-	if (name == MPTCP_SUBFLOW_ADDRS && u32_at(b + 12) == 2 && is("addrs_family"))
-		memset(b + 16, 0, 2);
+	if (name == MPTCP_TCPINFO || name == MPTCP_SUBFLOW_ADDRS)
+		corrupt_subflows(name, b, in_len, len);
 	if (name == MPTCP_FULL_INFO && is("full_info")) {
 		uint64_t p;
 
 		memcpy(&p, b + 24, 8);
 		add_u32((void *)(uintptr_t)p, 6);
 	}
+	/* Two subflows with one id. */
+	if (name == MPTCP_FULL_INFO && u32_at(b + 16) >= 2 && is("full_ids")) {
+		uint64_t p;
+		uint32_t stride = u32_at(b + 12), id;
+
+		memcpy(&p, b + 24, 8);
+		memcpy(&id, (void *)(uintptr_t)p, 4);
+		memcpy((unsigned char *)(uintptr_t)p + stride, &id, 4);
+	}
 }
 
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
+	static unsigned char saved[SAVE_MAX];
 	int (*real)(int, int, int, void *, socklen_t *);
 	socklen_t in_len = *len;
-	int ret;
+	int ret, save = val && in_len <= SAVE_MAX;
 
 	REAL(real, "getsockopt");
 
 	if (replace_get(fd, level, name, val, len, &ret))
 		return ret;
+	if (save)
+		memcpy(saved, val, in_len);
 	ret = real(fd, level, name, val, len);
+	if (ret == 0 && save && is("linux-6.1"))
+		answer_as_61(fd, level, name, val, len, in_len, saved, real);
 	if (ret == 0)
 		corrupt_get(level, name, val, in_len, len);
 	return ret;

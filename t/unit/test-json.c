@@ -46,5 +46,23 @@ int main(void)
 		   "  ]\n"
 		   "}\n", "document with every kind of value");
 	free(buf);
+
+	/* One document a line: the same members, no newline until the end. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	json_init_line(&j, f);
+	json_begin_object(&j, NULL);
+	json_string(&j, "s", "x");
+	json_begin_array(&j, "a");
+	json_uint(&j, NULL, 1);
+	json_begin_object(&j, NULL);
+	json_null(&j, "n");
+	json_end_object(&j);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
+	fclose(f);
+	tap_is_str(buf, "{\"s\":\"x\",\"a\":[1,{\"n\":null}]}\n", "one document a line");
+	free(buf);
 	return tap_done();
 }

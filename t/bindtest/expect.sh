@@ -1,0 +1,158 @@
+#!/bin/sh
+# --expect FILE: a table saved from bindtest's own -s or -j output is
+# compared, pair by pair, with this run's; TAP, one line a pair; exit 0 all
+# match, 1 otherwise, 2 for a FILE that is unreadable or for other options.
+. "$T_SRC/bindtest/common.sh"
+
+HINT="Try 'sockkit bindtest --help'."
+
+# The TAP a run that matches FILE prints for one table: the plan, then one
+# "ok" per pair, in the table's order (the comments left out).
+tap_all_ok() {
+	_n=0
+	echo "1..$NPAIRS"
+	for _a in $NAMES; do
+		for _b in $NAMES; do
+			_n=$((_n + 1))
+			echo "ok $_n - $_a then $_b"
+		done
+	done
+}
+tap_lines() {
+	grep -v '^#' "$T/out"
+}
+
+run bt -s -A
+cp "$T/out" "$T/saved.txt"
+run bt -j -A
+cp "$T/out" "$T/saved.json"
+
+# An unchanged table passes, saved either way, with -s or without.
+for f in saved.txt saved.json; do
+	run bt -A --expect "$T/$f"
+	is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect $f: every pair ok, exit 0"
+	like "$(sed -n 2p "$T/out")" "^# $(header_for -A)\$" "--expect $f: the table's header as a comment"
+	run bt -s -A --expect "$T/$f"
+	is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect $f with -s: the same"
+done
+
+# set_cell FILE ROW COLUMN VALUE: a -s table with one cell changed.
+set_cell() {
+	awk -F '\t' -v OFS='\t' -v row="$2:" -v col="$3" -v value="$4" -v names="$NAMES" '
+		BEGIN { n = split(names, name, " "); for (i = 1; i <= n; i++) k[name[i]] = i + 1 }
+		$1 == row { $k[col] = value } 1' "$1"
+}
+
+# One changed cell: exit 1, one "not ok" naming the pair, expected and got.
+got=$(grep '^wild4:' "$T/saved.txt" | cut -f 5)
+set_cell "$T/saved.txt" wild4 loop6 'o[-0-]' >"$T/changed.txt"
+jq '.tables[0].pairs[3].cell = "o[-0-]"' "$T/saved.json" >"$T/changed.json"
+for f in changed.txt changed.json; do
+	run bt -A --expect "$T/$f"
+	is_rc 1 "--expect $f: a changed cell is exit 1"
+	is "$(grep -v '^ok ' "$T/out" | grep -v '^# \(starting\|port\)')" "1..$NPAIRS
+not ok 4 - wild4 then loop6
+#   expected: o[-0-]
+#        got: $got" "--expect $f: one not ok, naming the pair, with expected and got"
+done
+
+# Cells that vary between runs: a set of accepted values, '|' between them.
+set_cell "$T/saved.txt" wild4 loop6 "o[-0-]|$got|o[-b-]" >"$T/set.txt"
+run bt -A --expect "$T/set.txt"
+is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect: a set of values accepts any one of them"
+set_cell "$T/saved.txt" wild4 loop6 "o[-0-]|o[-b-]" >"$T/set.txt"
+run bt -A --expect "$T/set.txt"
+is "$rc $(grep -c '^not ok 4 - wild4 then loop6$' "$T/out")" "1 1" "--expect: a set without the value fails"
+
+# Comments and blank lines may annotate a saved table.
+{ echo "# saved on $(uname -r)"; echo; cat "$T/saved.txt"; echo; } >"$T/notes.txt"
+run bt -A --expect "$T/notes.txt"
+is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect: comments and blank lines are skipped"
+
+# Every table of -a, in one file; SO_REUSEPORT's hashed cells aside.
+run bt -a -s
+cp "$T/out" "$T/all.txt"
+ntables=$(grep -c '^starting' "$T/all.txt")
+run bt -a --expect "$T/all.txt"
+is "$(sed -n 1p "$T/out")" "1..$((ntables * NPAIRS))" "--expect -a: a plan for every pair of every table"
+reuseport=$(grep '^starting' "$T/all.txt" | grep -n 'SO_REUSEPORT' | cut -d: -f1 | sed 's/.*/(table &)/')
+is "$(grep '^not ok' "$T/out" | sed 's/.* - [a-z0-9]* then [a-z0-9]* //' | sort -u |
+	grep -vxF "$reuseport")" "" "--expect -a: only SO_REUSEPORT tables may differ"
+
+sed 's/o\[\([^]]*\)-\]/o[\1]/g' "$T/saved.txt" >"$T/old.txt"
+
+# A file for other options, or no table at all: exit 2 before any test.
+while IFS='|' read -r name args file msg; do
+	check "$name" 2 "" "bindtest: --expect: $T/$file$msg" bt $args --expect "$T/$file"
+done <<EOF2
+other socket type|-t -A|saved.txt| was saved with other options: it has '$(header_for -A)' where this run has '$(header_for -t -A)'
+other socket type (-j)|-t -A|saved.json| was saved with other options: it has '$(header_for -A)' where this run has '$(header_for -t -A)'
+without -A|-s|saved.txt| was saved with other options: it has '$(header_for -A)' where this run has '$(header_for)'
+one table for -a|-a|saved.txt| was saved with other options: it has 1 table, this run has $ntables
+-a's tables for one|-A|all.txt| was saved with other options: it has $ntables tables, this run has 1
+with -o (not in a UDP header)|-A -o 127.0.0.2|saved.txt| was saved with other options: its wild4 then wild4 is 'o[---]', where this run's probes are o[--??-] ('?' a probe, '-' none)
+with -b (not in a UDP header)|-A -b 127.255.255.255|saved.txt| was saved with other options: its wild4 then wild4 is 'o[---]', where this run's probes are o[--?] ('?' a probe, '-' none)
+an older layout (no broadcast slot)|-A|old.txt| was saved with other options: its wild4 then wild4 is 'o[--]', where this run's probes are o[---] ('?' a probe, '-' none)
+missing|-A|nosuch|: No such file or directory
+a directory|-A|.|: not a regular file
+EOF2
+
+# Files that are not a saved table: exit 2, saying where and why.
+bad() {
+	_name=$1 _msg=$2
+	run bt -A --expect "$T/bad"
+	is "$rc $(cat "$T/err")" "2 bindtest: --expect: $T/bad: $_msg" "$_name"
+}
+: >"$T/bad"
+bad "an empty file" "no table in it (save one with bindtest -s or -j)"
+run bt -A
+cp "$T/out" "$T/bad"
+bad "the verbose output" "line 3: expected the column line of bindtest -s after the header"
+head -n 6 "$T/saved.txt" >"$T/bad"
+bad "a table cut short" "the table of line 2 is cut short"
+sed '/^wild6:/d' "$T/saved.txt" >"$T/bad"
+bad "a row missing" "line 5: expected the row of wild6"
+sed "/^wild4:/s/\$/${TAB}x/" "$T/saved.txt" >"$T/bad"
+bad "a cell too many" "line 4: the row of wild4 has more than 8 cells"
+sed "/^loop4:/s/${TAB}[^$TAB]*\$//" "$T/saved.txt" >"$T/bad"
+bad "a cell too few" "line 6: the row of loop4 has 7 cells, not 8"
+set_cell "$T/saved.txt" wild4 wild4 'o[-9-]' >"$T/bad"
+bad "a cell bindtest never prints" "line 4: 'o[-9-]' is not a cell bindtest prints"
+set_cell "$T/saved.txt" wild4 wild4 'x|?1(' >"$T/bad"
+bad "a bad value in a set" "line 4: 'x|?1(' is not a cell bindtest prints"
+{ cat "$T/saved.txt"; echo "something else"; } >"$T/bad"
+bad "text after the table" "line 12: not part of a table of bindtest -s"
+head -c 100 "$T/saved.json" >"$T/bad"
+like "$(run bt -A --expect "$T/bad"; echo "$rc $(cat "$T/err")")" \
+	"^2 bindtest: --expect: $T/bad: line [0-9]+: " "a JSON document cut short"
+jq '.tables[0].pairs |= reverse' "$T/saved.json" >"$T/bad"
+bad "JSON pairs out of order" "table 1, pair 1 is 'one4 then one4', not 'wild4 then wild4'"
+jq '.tables[0].pairs |= .[1:]' "$T/saved.json" >"$T/bad"
+bad "a JSON pair missing" "table 1 has $((NPAIRS - 1)) pairs, not $NPAIRS"
+jq '{tables: 1}' "$T/saved.json" >"$T/bad"
+bad "JSON without tables" "no \"tables\" array: not the output of bindtest -j"
+printf 'starting tests, socktype = SOCK_DGRAM\0' >"$T/bad"
+bad "a NUL byte" "a NUL byte: not a table of bindtest"
+
+# A FIFO is refused, not waited on.
+mkfifo "$T/fifo"
+run bounded 10 "$SOCKKIT" bindtest $NS -A --expect "$T/fifo"
+is "$rc $(cat "$T/err")" "2 bindtest: --expect: $T/fifo: not a regular file" "a FIFO: refused at once"
+
+check "--expect with -j" 2 "" "bindtest: --expect prints TAP: it cannot be combined with -j
+$HINT" "$SOCKKIT" bindtest -j --expect "$T/saved.json"
+
+# For kernel CI: a saved table with a sysctl needs the same sysctl.
+if [ -n "$NS" ]; then
+	run bt -s --sysctl net.ipv4.ip_nonlocal_bind=1
+	cp "$T/out" "$T/nonlocal.txt"
+	run bt --sysctl net.ipv4.ip_nonlocal_bind=1 --expect "$T/nonlocal.txt"
+	is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect with the same --sysctl: ok"
+	run bt --expect "$T/nonlocal.txt"
+	like "$rc $(cat "$T/err")" "^2 bindtest: --expect: $T/nonlocal.txt was saved with other options: it has '.*, net\\.ipv4\\.ip_nonlocal_bind=1' where" \
+		"--expect without that --sysctl: other options, exit 2"
+else
+	skip "--expect with --sysctl" "no private network namespace"
+fi
+
+done_testing
