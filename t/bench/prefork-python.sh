@@ -13,7 +13,9 @@
 #            written for this) colouring a 40-line Python file: direct,
 #            warm (its modules preloaded), and the floor: fork of the same
 #            preloaded image + its work + _exit, timed in-process; goal:
-#            warm at most 3 ms above that floor.
+#            warm at most 3 ms above that floor;
+#   reload   from a change of the script to its server's exit, no call;
+#            goal: within 100 ms.
 # usage: t/bench/prefork-python.sh [SOCKKIT [RUNS [PYTHON]]]
 # Needs hyperfine, cc, the python (default /usr/bin/python3) and, for the
 # real program, python3-pygments.  Prints medians in ms.
@@ -97,6 +99,33 @@ set -- $("$T/spawn-pair" "$RUNS" ./c-true -- ./trivial.py 2>/dev/null)
 echo "trivial warm / C exec = $3x ($2 / $1); goal <= 2.5"
 set -- $("$T/spawn-pair" "$((RUNS / 5))" ./heavy.py -- "$PY" heavy.py 2>/dev/null)
 echo "heavy: direct / warm = $3x ($2 / $1); goal >= 25"
+
+# Reload: from a change of the script to its server's exit, with no call.
+cat >"$T/reload.py" <<PY
+#!$T/sockkit prefork-interp -U $PY
+import os
+import sockkit_prefork
+sockkit_prefork.initialisation_complete(log=None)
+print(os.getppid())
+PY
+chmod +x "$T/reload.py"
+"$PY" - "$T/reload.py" <<'PY'
+import os, select, subprocess, sys, time
+ts = []
+for i in range(20):
+    server = int(subprocess.run([sys.argv[1]], capture_output=True).stdout)
+    fd = os.pidfd_open(server)
+    t = time.perf_counter()
+    with open(sys.argv[1], "a") as f:
+        f.write("# change %d\n" % i)
+    if not select.select([fd], [], [], 5)[0]:
+        sys.exit("the server did not quit within 5 s")
+    ts.append(time.perf_counter() - t)
+    os.close(fd)
+print("== reload: a change of the script to its server's exit, no call: "
+      "median %.2f ms, max %.2f ms (20 runs); goal <= 100 ms"
+      % (sorted(ts)[10] * 1e3, max(ts) * 1e3))
+PY
 
 if [ $have_pyg = yes ]; then
 	echo "== a real program: pygmentize $PYG"
