@@ -14,7 +14,6 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 
 from . import protocol
@@ -48,11 +47,12 @@ def set_comm(name):
 class Spare:
     """What a spare keeps of the server: the ways calls come in."""
 
-    def __init__(self, chan, listen, watch, shared, ext, stdio, log):
+    def __init__(self, chan, listen, watch, ext, stdio, log):
         self.chan = chan         # socket pair to the server
         self.listen = listen     # the listening socket, if this one accepts
         self.watch = watch       # reload.Watch, for a check before greeting
-        self.shared = shared     # status counters the server keeps (mmap)
+        self.counters = None     # calls.Counters, shared with the server,
+        self.slot = None         # and this process's slot of it
         self.ext = ext           # the client offered sockkit-x1
         self.stdio = stdio       # ((encoding, errors) of stdin, out, err)
         self.log = log
@@ -134,8 +134,7 @@ class Spare:
         return self.watch.check()
 
     def greeting(self):
-        started, calls, last = struct.unpack_from("<QQQ", self.shared, 0)
-        return protocol.greeting(self.ext, started, calls, last)
+        return protocol.greeting(self.ext, *self.counters.words())
 
     # -- the request
     def read_request(self, conn):
@@ -149,6 +148,7 @@ class Spare:
                 self.chan.send(b"N")
                 os._exit(0)
             req = protocol.read_request(conn, ext)
+            self.counters.mark(self.slot)
             self.chan.send(b"R" + bytes([ext]))
             return req
         except (OSError, protocol.ProtocolError) as e:

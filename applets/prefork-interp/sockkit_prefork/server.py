@@ -18,17 +18,15 @@ They are read on every wake-up, not polled for: a message to a sleeping
 server would wake it onto the sender's CPU and delay the call.
 """
 
-import mmap
 import os
 import select
 import signal
 import socket
 import struct
-import sys
 import time
 
 from . import executor, protocol
-from .calls import BecomeCall, Call, Spare, recv_nowait
+from .calls import BecomeCall, Call, Counters, Spare, recv_nowait
 
 EPOLLRDHUP = getattr(select, "EPOLLRDHUP", 0x2000)    # absent in PyPy 3.9
 EOF_SETTLE = 0.05                # seconds: see Server.caller_gone
@@ -53,10 +51,8 @@ class Server:
         first = socket.socket(fileno=info.call_fd)
         for fd in (info.listen_fd, info.call_fd, info.watchi, info.watche):
             os.set_inheritable(fd, False)
-        # Status words of the greeting: written here only, read by spares.
-        self.shared = mmap.mmap(-1, 24)
-        self.calls_served = 0
-        struct.pack_into("<QQQ", self.shared, 0, int(time.time()), 0, 0)
+        self.counters = Counters()   # the greeting's status words
+        self.slot_of = {}            # child pid -> its slot of counters
         self.calls = {}          # conn fd -> Call
         self.chans = {}          # call process's socket fd -> Call
         self.by_pid = {}         # call process pid -> Call
@@ -229,8 +225,7 @@ class Server:
 
     def new_call(self, conn):
         try:
-            conn.send(protocol.greeting(
-                self.ext, *struct.unpack_from("<QQQ", self.shared, 0)))
+            conn.send(protocol.greeting(self.ext, *self.counters.words()))
         except OSError:
             conn.close()
             return
@@ -241,10 +236,8 @@ class Server:
         self.poll(c, EPOLLRDHUP)
         self.queue.append(c)
 
-    def count_call(self):
-        self.calls_served += 1
-        struct.pack_into("<QQ", self.shared, 8, self.calls_served,
-                         int(time.time()))
+    def count_call(self, c):
+        self.counters.fold(c.slot)
         self.last_busy = time.monotonic()
 
     def poll(self, c, events):
@@ -297,7 +290,7 @@ class Server:
             if kind == b"R" and len(c.cbuf) >= 2:
                 c.ext, c.real = c.cbuf[1] == 1, True
                 c.cbuf = c.cbuf[2:]
-                self.count_call()
+                self.count_call(c)
                 if not c.gone:
                     c.watching = True
                     self.poll(c, select.EPOLLIN)
@@ -351,26 +344,29 @@ class Server:
 
     # -- call processes
     def fork_spare(self, accepting=True):
+        slot = self.counters.take_slot()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             pid = os.fork()
         except OSError as e:
             self.log("err", "fork: %s" % e)
+            self.counters.give_slot(slot)
             parent.close()
             child.close()
             time.sleep(0.1)
             return
         if pid == 0:
             parent.close()
-            self.become_spare(child, accepting)     # raises BecomeCall
+            self.become_spare(child, accepting, slot)   # raises BecomeCall
         child.close()
         parent.setblocking(False)
-        self.spares[parent.fileno()] = Spare(pid, parent, accepting)
+        self.slot_of[pid] = slot
+        self.spares[parent.fileno()] = Spare(pid, parent, accepting, slot)
         self.sel.register(parent.fileno(), select.EPOLLIN)
         if len(self.spares) >= self.nspares:
             self.refill = False
 
-    def become_spare(self, chan, accepting):
+    def become_spare(self, chan, accepting, slot):
         """In the child: drop the server's state and wait for a call."""
         try:
             signal.set_wakeup_fd(-1)
@@ -378,8 +374,8 @@ class Server:
             self.close_in_child(accepting)
             os.setpgid(0, 0)
             spare = executor.Spare(chan, self.listen if accepting else None,
-                                   self.watch, self.shared, self.ext,
-                                   self.stdio, self.log)
+                                   self.watch, self.ext, self.stdio, self.log)
+            spare.counters, spare.slot = self.counters, slot
             conn, ext = executor.become_call(spare)
         except BaseException as e:
             self.log("err", "spare: %s: %s" % (type(e).__name__, e))
@@ -426,6 +422,7 @@ class Server:
             c = Call(conn)
             self.calls[conn.fileno()] = c
             c.pid, c.chan, c.cbuf = spare.pid, spare.sock, data[1:]
+            c.slot = spare.slot
             self.by_pid[spare.pid] = c
             self.chans[spare.sock.fileno()] = c
             self.refill = True
@@ -455,7 +452,7 @@ class Server:
                 self.closing.append(spare.sock)
                 self.queue.insert(0, c)
                 continue
-            c.pid, c.chan = spare.pid, spare.sock
+            c.pid, c.chan, c.slot = spare.pid, spare.sock, spare.slot
             self.by_pid[spare.pid] = c
             self.chans[spare.sock.fileno()] = c
             self.poll(c, None)   # the call process reads the request
@@ -482,6 +479,7 @@ class Server:
             c = self.by_pid.get(pid)
             if c is None:
                 self.spare_died(pid, status)
+                self.counters.give_slot(self.slot_of.pop(pid, None))
             elif os.WIFSTOPPED(status):
                 if c.ext and not c.gone:
                     try:
@@ -490,7 +488,8 @@ class Server:
                     except OSError:
                         pass
             else:
-                self.call_ended(c, status)
+                self.call_ended(c, status)     # folds its slot in first
+                self.counters.give_slot(self.slot_of.pop(pid, None))
 
     def spare_died(self, pid, status):
         for spare in [s for s in self.spares.values() if s.pid == pid]:
