@@ -65,14 +65,16 @@ bang() {
 	esac
 }
 
-# mk NAME [OPTIONS]: the Python body on stdin becomes $T/A-NAME.py and
-# $T/B-NAME.py; "@INIT@" in it is replaced by the initialisation_complete
-# call with OPTIONS (default: log to $T/log).
+# mk NAME [OPTIONS [IDENT]]: the Python body on stdin becomes $T/A-NAME.py
+# and $T/B-NAME.py; "@INIT@" in it is replaced by the initialisation_complete
+# call with OPTIONS (default: log to $T/log).  With IDENT, the #! line
+# names the ident (-g IDENTA, -g IDENTB): the server's socket is then
+# $RUN/sIDENTA (and sIDENTB), whatever the client's naming rules.
 mk() {
 	_body=$(cat)
 	_opts=${2-log=\'$T/log\'}
 	for _f in $FORMS; do
-		{ bang "$_f"; printf '%s\n' "$_body"; } |
+		{ bang "$_f" ${3:+-g "$3$_f"}; printf '%s\n' "$_body"; } |
 			sed "s|@INIT@|sockkit_prefork.initialisation_complete($_opts)|" \
 				>"$T/$_f-$1.py"
 		chmod +x "$T/$_f-$1.py"
@@ -125,23 +127,6 @@ same() {
 server_of() {
 	"$1" >"$T/ppid.out" 2>&1 </dev/null
 	awk '{ w = $NF } END { print w }' "$T/ppid.out"
-}
-
-# sock_of PID: the path of the listening socket that server PID holds
-# (its socket inode, looked up in /proc/net/unix, whose name is as bound:
-# only its last component is taken, in $RUN).
-sock_of() {
-	"$PYI" - "$1" "$RUN" <<'PY'
-import os, sys
-fd_dir = "/proc/%s/fd" % sys.argv[1]
-inodes = {os.readlink(os.path.join(fd_dir, fd))[8:-1]
-          for fd in os.listdir(fd_dir)
-          if os.readlink(os.path.join(fd_dir, fd)).startswith("socket:[")}
-for line in open("/proc/net/unix").read().splitlines()[1:]:
-    f = line.split()
-    if len(f) > 7 and f[6] in inodes:
-        print(os.path.join(sys.argv[2], os.path.basename(f[7])))
-PY
 }
 
 # new_fifo FILE: a fresh FIFO at FILE, for a script to announce itself on.

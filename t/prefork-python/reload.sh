@@ -10,7 +10,7 @@
 mkdir "$T/lib"
 echo 'V = "mod1"' >"$T/lib/pfmod.py"
 echo data1 >"$T/data"
-mk reload <<PY
+mk reload "log='$T/log'" reload <<PY
 import sys
 sys.path.insert(0, "$T/lib")
 import sockkit_prefork, os, pfmod
@@ -73,7 +73,7 @@ for f in $FORMS; do
 	"$s" "$T/ready" >"$T/bgout" 2>&1 &
 	bg=$!
 	ex=$(read_fifo "$T/ready")
-	sock=$(sock_of "$fourth")
+	sock=$RUN/sreload$f
 	sed -i 's/script2/script3/' "$s"
 	ok 'bounded 20 "$PYI" "$T_SRC/prefork-python/probe.py" "$sock" 10 | grep -q "^refused after"' "$f: the script changed during a call: the server refuses new calls"
 	ok '[ -d "/proc/$fourth" ] && [ -d "/proc/$ex" ]' "$f: ... but it and the call in flight go on"

@@ -8,12 +8,12 @@
 . "$T_SRC/prefork-python/pylib.sh" "$@"
 probe() { bounded 20 "$PYI" "$T_SRC/prefork-python/probe.py" "$@"; }
 
-mk st <<'PY'
+mk st "log='$T/log'" st <<'PY'
 import sockkit_prefork, os
 @INIT@
 print(open("/proc/self/comm").read().strip(), os.getppid())
 PY
-mk a-rather-long-script-name "log='$T/log', idle_timeout=0.5" <<'PY'
+mk a-rather-long-script-name "log='$T/log', idle_timeout=0.5" long <<'PY'
 import sockkit_prefork, os
 @INIT@
 print(os.getppid())
@@ -24,7 +24,7 @@ for f in $FORMS; do
 	t0=$(date +%s)
 	pid=$(server_of "$s")
 	t1=$(date +%s)
-	sock=$(sock_of "$pid")
+	sock=$RUN/sst$f
 	words=$(probe "$sock")
 	started=$(echo "$words" | sed -n 's/.*started=\([0-9]*\).*/\1/p')
 	last=$(echo "$words" | sed -n 's/.*last-call=\([0-9]*\).*/\1/p')
@@ -44,7 +44,7 @@ for f in $FORMS; do
 	s=$T/$f-a-rather-long-script-name.py
 	pid=$(server_of "$s")
 	ok '[ "$(cat /proc/$pid/comm)" = "pf:$f-a-rather-l" ]' "$f: a long name is cut at 15 bytes"
-	sock=$(sock_of "$pid")
+	sock=$RUN/slong$f
 	ok 'probe "$sock" 10 | grep -q "^refused after"' "$f: probes every 0.1 s do not keep an idle server alive"
 	ok 'wait_gone "$pid"' "$f: ... it quit after idle_timeout"
 done
@@ -54,7 +54,7 @@ done
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	s=$T/A-st.py
 	pid=$(server_of "$s")
-	sock=$(sock_of "$pid")
+	sock=$RUN/sstA
 	chmod 711 "$T" "$T/run" "$RUN"
 	chmod 666 "$sock"
 	out=$(bounded 20 setpriv --reuid 65534 --regid 65534 --clear-groups \
