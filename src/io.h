@@ -29,8 +29,6 @@ ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms);
 /* Write all n bytes (retrying short writes and EINTR): 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t n);
 
-/* Send one fd with a one-byte payload 0x00 (SCM_RIGHTS): 0 or -1/errno. */
-int send_fd(int sock, int fd);
 
 /* Occupy each closed fd of 0, 1, 2 with an O_PATH descriptor (close-on-exec)
  * so that no socket or file we open can land there: reads and writes on it

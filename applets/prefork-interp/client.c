@@ -7,24 +7,23 @@
  *           holds '=', NUL-terminated, an empty string, then argv
  *           (interpreter, script, arguments), each NUL-terminated
  *                                                      (pfi_send_request)
- *   client: anything an extension negotiated in xdata  (pfi_send_request_extra)
  *   server: u32 wait status of the executor            (pfi_finish)
+ * and the sockkit-x1 extension when the greeting offers it (ext.c).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/wait.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "ext.h"
 #include "io.h"
+#include "net.h"
 #include "pfi.h"
 
 extern char **environ;
@@ -33,15 +32,8 @@ static const unsigned char greeting_magic[4] = { 'P', 'F', 'I', '\n' };
 /* A greeting's xdata beyond this is garbage, not something to allocate. */
 #define MAX_XDATA (1u << 20)
 
-static _Noreturn void fail_errno(const char *what)
-{
-	die_code(PFI_EXIT_INTERNAL, "%s: %s", what, strerror(errno));
-}
-
 /* The greeting's extra data, after its big-endian length (7.0.0 read the
- * length in host order).  Debian's Proc::Prefork::Interp sends none.  A
- * protocol extension advertised by the server is read and recognised here,
- * and only here; pfi_send_request_extra acts on it. */
+ * length in host order).  Debian's Proc::Prefork::Interp sends none. */
 static enum pfi_greeting read_greeting_xdata(struct pfi_conn *c, const unsigned char len[4],
 					     int timeout_ms, const char *what)
 {
@@ -71,10 +63,12 @@ enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const ch
 	unsigned char head[8];
 	ssize_t n = read_full(c->fd, head, sizeof head, timeout_ms);
 
+	c->xdata = NULL;
+	c->xdata_len = 0;
 	if (n < 0 && errno == ETIMEDOUT)
 		return PFI_GREETING_SILENT;
 	if (n < 0 && errno != ECONNRESET)
-		fail_errno(what);
+		die_errno("%s", what);
 	if (n != (ssize_t)sizeof head)
 		return PFI_GREETING_BAD;
 	if (memcmp(head, greeting_magic, sizeof greeting_magic)) {
@@ -83,6 +77,16 @@ enum pfi_greeting pfi_read_greeting(struct pfi_conn *c, int timeout_ms, const ch
 		return PFI_GREETING_BAD;
 	}
 	return read_greeting_xdata(c, head + 4, timeout_ms, what);
+}
+
+void pfi_conn_close(struct pfi_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->xdata);
+	c->fd = -1;
+	c->xdata = NULL;
+	c->xdata_len = 0;
 }
 
 /* Every send on the call then fails with EAGAIN instead of blocking when
@@ -94,80 +98,136 @@ void pfi_bound_sends(int fd, int timeout_ms)
 			      .tv_usec = (timeout_ms % 1000) * 1000 };
 
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
-		fail_errno("setsockopt SO_SNDTIMEO");
+		die_errno("setsockopt SO_SNDTIMEO");
 }
 
-/* connect(2) on a unix socket whose backlog is full sleeps with the
- * socket's send timeout, so that a stuck server is a bound wait too. */
-static int connect_bounded(const struct pfi_paths *p, int timeout_ms)
+/* connect(2) on a unix socket whose backlog is full sleeps, bounded by the
+ * socket's send timeout (net_connect), which also bounds every send of the
+ * call: a stuck server is a bound wait.  The name is relative: our
+ * working directory is the run directory.  The connected fd, or -1 with
+ * errno (ETIMEDOUT past the bound). */
+static int connect_bounded(const char *file, int timeout_ms)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, e;
 
-	if (fd < 0)
-		fail_errno("socket");
-	pfi_bound_sends(fd, timeout_ms);
-	while (connect(fd, (const struct sockaddr *)&p->addr, sizeof p->addr) < 0) {
-		int e = errno;
-
-		if (e == EINTR)
-			continue;
+	if (strlen(file) >= sizeof addr.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(addr.sun_path, file, strlen(file) + 1);
+	fd = xsocket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (net_connect(fd, (const struct sockaddr *)&addr, sizeof addr, timeout_ms) < 0) {
+		e = errno;
 		close(fd);
-		if (e == ENOENT || e == ECONNREFUSED)
-			return -1;
-		if (e == EAGAIN)
-			die_code(PFI_EXIT_INTERNAL, "connect %s: timed out after %d ms "
-				 "(server not accepting; -f replaces it)", p->socket, timeout_ms);
 		errno = e;
-		die_code(PFI_EXIT_INTERNAL, "connect %s: %s", p->socket, strerror(e));
+		return -1;
 	}
 	return fd;
 }
 
+static int connect_to_server(const struct pfi_rundir *d, const char *file, int timeout_ms)
+{
+	int fd = connect_bounded(file, timeout_ms);
+
+	if (fd >= 0 || errno == ENOENT || errno == ECONNREFUSED)
+		return fd;
+	if (errno == ETIMEDOUT)
+		die("connect %s/%s: timed out after %d ms "
+		    "(server not accepting; -f replaces it)", d->path, file, timeout_ms);
+	die_errno("connect %s/%s", d->path, file);
+}
+
 /* Only a process of our own user gets our environment and fds. */
-static void check_peer(int fd, const char *path)
+static int peer_is_us(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		fail_errno("getsockopt SO_PEERCRED");
-	if (cred.uid != geteuid())
-		die_code(PFI_EXIT_INTERNAL, "refusing server at %s: it runs as uid %u, "
-			 "not as us (uid %u)", path, (unsigned)cred.uid, (unsigned)geteuid());
+		die_errno("getsockopt SO_PEERCRED");
+	return cred.uid == geteuid() ? 1 : -(int)cred.uid - 1;
 }
 
-/* Mark the socket used now, for the cleaning of the least used ones.
- * Only the atime: the mtime is the server's start time (PREFORK_INTERP). */
-static void touch_atime(const char *path)
+static void check_peer(int fd, const struct pfi_rundir *d, const char *file)
+{
+	int r = peer_is_us(fd);
+
+	if (r < 0)
+		die("refusing server at %s/%s: it runs as uid %u, not as us (uid %u)",
+		    d->path, file, (unsigned)(-(r + 1)), (unsigned)geteuid());
+}
+
+/* Mark the socket used now, for the idle time in --list and the cleaning
+ * of the least used.  Only the atime: the mtime is the server's start. */
+static void touch_atime(const struct pfi_rundir *d, const char *file)
 {
 	const struct timespec ts[2] = { { .tv_nsec = UTIME_NOW }, { .tv_nsec = UTIME_OMIT } };
 
-	utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+	utimensat(d->fd, file, ts, AT_SYMLINK_NOFOLLOW);
 }
 
-enum pfi_found pfi_connect(const struct pfi_paths *p, const struct pfi_config *cfg,
-			   struct pfi_conn *c)
+static int greeted(const struct pfi_rundir *d, const char *file, int need_x1,
+		   int timeout_ms, struct pfi_conn *c)
 {
-	pfi_check_socket_safe(p);
-	c->fd = connect_bounded(p, cfg->timeout_ms);
-	if (c->fd < 0)
-		return PFI_FOUND_NOTHING;
-	check_peer(c->fd, p->socket);
-	switch (pfi_read_greeting(c, cfg->timeout_ms, p->socket)) {
-	case PFI_GREETED:
-		break;
-	case PFI_GREETING_SILENT:
+	char *what = xasprintf("%s/%s", d->path, file);
+	enum pfi_greeting g = pfi_read_greeting(c, timeout_ms, what);
+
+	free(what);
+	if (g == PFI_GREETING_SILENT)
 		/* Perhaps only busy: not ours to replace, unless -f. */
-		die_code(PFI_EXIT_INTERNAL, "%s: no greeting within %d ms "
-			 "(server silent or overloaded; -f replaces it)",
-			 p->socket, cfg->timeout_ms);
-	case PFI_GREETING_BAD:
-		close(c->fd);
-		c->fd = -1;
-		return PFI_FOUND_GARBAGE;
+		die("%s/%s: no greeting within %d ms "
+		    "(server silent or overloaded; -f replaces it)", d->path, file, timeout_ms);
+	if (g == PFI_GREETING_BAD || (need_x1 && !pfi_ext_offered(c))) {
+		pfi_conn_close(c);
+		return 0;
 	}
-	touch_atime(p->socket);
-	return PFI_FOUND_SERVER;
+	return 1;
+}
+
+int pfi_try_server(const struct pfi_rundir *d, const char *name, int need_x1,
+		   int timeout_ms, struct pfi_conn *c)
+{
+	char *file = xasprintf("s%s", name);
+	struct stat st;
+	int found = 0;
+
+	c->fd = -1;
+	if (pfi_socket_present(d, name, &st) &&
+	    (c->fd = connect_to_server(d, file, timeout_ms)) >= 0) {
+		check_peer(c->fd, d, file);
+		found = greeted(d, file, need_x1, timeout_ms, c);
+		if (found)
+			touch_atime(d, file);
+	}
+	free(file);
+	return found;
+}
+
+/* For --list: NAME's greeting, and nothing sent (the server sees the
+ * connection close).  1 greeted (c ready), 0 not: never fatal. */
+int pfi_peek_server(const char *name, int timeout_ms, struct pfi_conn *c)
+{
+	char *file = xasprintf("s%s", name);
+
+	c->fd = connect_bounded(file, timeout_ms);
+	free(file);
+	if (c->fd < 0)
+		return 0;
+	if (peer_is_us(c->fd) < 0 || pfi_read_greeting(c, timeout_ms, "--list") != PFI_GREETED) {
+		pfi_conn_close(c);
+		return 0;
+	}
+	return 1;
+}
+
+/* A sockkit-x1 server for the script, then a 7.0.0 one for this directory. */
+int pfi_find_server(const struct pfi_rundir *d, const struct pfi_names *n,
+		    int timeout_ms, struct pfi_conn *c)
+{
+	if (pfi_try_server(d, n->shared, n->per_dir != NULL, timeout_ms, c))
+		return 1;
+	return n->per_dir && pfi_try_server(d, n->per_dir, 0, timeout_ms, c);
 }
 
 /* ---- the request ---- */
@@ -180,7 +240,7 @@ struct buf {
 static void buf_add(struct buf *b, const void *data, size_t n)
 {
 	if (n > UINT32_MAX - b->len)
-		die_code(PFI_EXIT_INTERNAL, "request too large (over 4 GiB)");
+		die("request too large (over 4 GiB)");
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2;
 		b->data = xrealloc(b->data, b->cap);
@@ -215,14 +275,14 @@ static void build_message(struct buf *b, const struct pfi_config *cfg)
 static _Noreturn void fail_send(const char *what, const struct pfi_config *cfg)
 {
 	if (errno == EAGAIN)
-		die_code(PFI_EXIT_INTERNAL, "%s: the server took nothing for %d ms",
-			 what, cfg->timeout_ms);
-	fail_errno(what);
+		die("%s: the server took nothing for %d ms", what, cfg->timeout_ms);
+	die_errno("%s", what);
 }
 
-void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
+void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg,
+		      const struct pfi_caller *caller)
 {
-	const unsigned char signalling = pfi_ext_signalling_byte(c);
+	const unsigned char signalling = pfi_ext_offered(c) ? 1 : 0;
 	struct buf b = { 0 };
 
 	if (write_all(c->fd, &signalling, 1) < 0)
@@ -234,56 +294,8 @@ void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg)
 	if (write_all(c->fd, b.data, b.len) < 0)
 		fail_send("send request", cfg);
 	free(b.data);
-}
-
-/* Data a protocol extension negotiated in the greeting's xdata goes here.
- * A 7.0.0 server (Debian's Proc::Prefork::Interp) sends no xdata and gets
- * nothing more. */
-void pfi_send_request_extra(const struct pfi_conn *c, const struct pfi_config *cfg)
-{
-	(void)cfg;
-	pfi_ext_send(c);       /* sockkit-x1, when offered: ext.c */
-}
-
-/* ---- the exit status ---- */
-
-static int is_relayed_signal(int sig)
-{
-	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP ||
-	       sig == SIGPIPE || sig == SIGKILL;
-}
-
-static _Noreturn void die_by_signal(int sig)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigset_t set;
-
-	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	fflush(stdout);
-	raise(sig);
-	die_code(PFI_EXIT_INTERNAL, "still alive after raising signal %d", sig);
-}
-
-/* Leave as the script left: its exit code, or its death by a signal the
- * caller's shell expects; anything else is reported (as 7.0.0 does). */
-_Noreturn void pfi_exit_like(int status, const char *what)
-{
-	if (WIFEXITED(status))
-		exit(WEXITSTATUS(status));
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-
-		if (!WCOREDUMP(status) && is_relayed_signal(sig))
-			die_by_signal(sig);
-		die_code(PFI_EXIT_INTERNAL, "%s died by signal %d (%s)%s", what, sig,
-			 strsignal(sig), WCOREDUMP(status) ? " (core dumped)" : "");
-	}
-	die_code(PFI_EXIT_INTERNAL, "%s gave a strange wait status 0x%x", what,
-		 (unsigned)status);
+	if (signalling && pfi_ext_send(c, caller) < 0)
+		fail_send("send request", cfg);
 }
 
 /* The script runs as long as it runs: this one wait is bounded by the
@@ -291,18 +303,19 @@ _Noreturn void pfi_exit_like(int status, const char *what)
  * that dies closes the socket and ends it. */
 _Noreturn void pfi_finish(const struct pfi_conn *c)
 {
-	if (pfi_ext_offered(c))
-		pfi_ext_finish(c);      /* records and signals: ext.c */
 	unsigned char st[4];
-	ssize_t n = read_full(c->fd, st, sizeof st, -1);
+	ssize_t n;
 	uint32_t status;
 
+	if (pfi_ext_offered(c))
+		pfi_ext_finish(c);      /* records and signals: ext.c */
+	n = read_full(c->fd, st, sizeof st, -1);
 	if (n < 0)
-		fail_errno("read exit status");
+		die_errno("read exit status");
 	if (n != (ssize_t)sizeof st)
-		die_code(PFI_EXIT_INTERNAL, "server closed the call without an exit status");
+		die("server closed the call without an exit status");
 	status = get_be32(st);
 	if (status > 0x7fffffff)
-		die_code(PFI_EXIT_INTERNAL, "exit status 0x%x out of range", (unsigned)status);
+		die("exit status 0x%x out of range", (unsigned)status);
 	pfi_exit_like((int)status, "script");
 }

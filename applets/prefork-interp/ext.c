@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "err.h"
 #include "ext.h"
 #include "io.h"
+#include "opt.h"
 
 enum {
 	REC_STATUS = 'X',       /* u32 wait status; the last record */
@@ -39,30 +41,59 @@ static const struct {
 /* Handlers only write the code here; the relay loop sends it on. */
 static int sig_pipe[2] = { -1, -1 };
 
-int pfi_ext_offered(const struct pfi_conn *c)
+/* xdata: NUL-terminated words; unknown words are ignored.  Calls each(word)
+ * until it returns non-zero; returns that, or 0. */
+static int each_word(const struct pfi_conn *c, int (*each)(const char *, void *), void *arg)
 {
 	const char *p = (const char *)c->xdata;
-	const char *end;
+	const char *end = p ? p + c->xdata_len : NULL;
 
-	if (!p)
-		return 0;
-	end = p + c->xdata_len;
-	/* xdata: NUL-terminated words; unknown words are ignored. */
-	while (p < end) {
+	while (p && p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		int r;
 
 		if (!nul)
-			return 0;
-		if (!strcmp(p, PFI_EXT_WORD))
-			return 1;
+			return 0;       /* an unterminated last word is no word */
+		if ((r = each(p, arg)))
+			return r;
 		p = nul + 1;
 	}
 	return 0;
 }
 
-unsigned char pfi_ext_signalling_byte(const struct pfi_conn *c)
+static int is_ext_word(const char *word, void *arg)
 {
-	return pfi_ext_offered(c) ? 1 : 0;
+	(void)arg;
+	return !strcmp(word, PFI_EXT_WORD);
+}
+
+int pfi_ext_offered(const struct pfi_conn *c)
+{
+	return each_word(c, is_ext_word, NULL);
+}
+
+struct wanted {
+	const char *key;
+	long long value;
+};
+
+static int is_wanted(const char *word, void *arg)
+{
+	struct wanted *w = arg;
+	size_t k = strlen(w->key);
+
+	return !strncmp(word, w->key, k) && word[k] == '=' &&
+	       opt_parse_int(word + k + 1, 0, INT64_MAX, &w->value) == 0;
+}
+
+int pfi_ext_status(const struct pfi_conn *c, const char *key, long long *value)
+{
+	struct wanted w = { key, 0 };
+
+	if (!each_word(c, is_wanted, &w))
+		return -1;
+	*value = w.value;
+	return 0;
 }
 
 static unsigned char code_of(int sig)
@@ -90,7 +121,7 @@ static void install_forwarding(void)
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		die_code(PFI_EXIT_INTERNAL, "pipe: %s", strerror(errno));
+		die_errno("pipe");
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NFORWARDED; i++) {
 		struct sigaction old;
@@ -100,31 +131,22 @@ static void install_forwarding(void)
 		if (sigaction(forwarded[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
 		if (sigaction(forwarded[i].sig, &sa, NULL) < 0)
-			die_code(PFI_EXIT_INTERNAL, "sigaction: %s", strerror(errno));
+			die_errno("sigaction");
 	}
 }
 
-/* 01-request tail: the cwd fd (payload byte 00), u32 M = 4, u32 umask. */
-void pfi_ext_send(const struct pfi_conn *c)
+/* 01-request tail: the cwd fd (payload byte 00), u32 M = 4, u32 umask.
+ * 0, or -1 with errno. */
+int pfi_ext_send(const struct pfi_conn *c, const struct pfi_caller *caller)
 {
 	unsigned char block[8];
-	int cwd;
 
-	if (!pfi_ext_offered(c))
-		return;
 	install_forwarding();
-	/* O_PATH: a directory we may not read, or one renamed since, still
-	 * works; the fd names the directory itself, not its path. */
-	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0)
-		die_code(PFI_EXIT_INTERNAL, "open current directory: %s", strerror(errno));
-	if (pfi_send_fd(c->fd, cwd) < 0)
-		die_code(PFI_EXIT_INTERNAL, "send current directory: %s", strerror(errno));
-	close(cwd);
+	if (pfi_send_fd(c->fd, caller->cwd) < 0)
+		return -1;
 	put_be32(block, 4);
-	put_be32(block + 4, (uint32_t)pfi_saved.umask);
-	if (write_all(c->fd, block, sizeof block) < 0)
-		die_code(PFI_EXIT_INTERNAL, "send request: %s", strerror(errno));
+	put_be32(block + 4, (uint32_t)caller->umask);
+	return write_all(c->fd, block, sizeof block);
 }
 
 /* The script stopped (it got our TSTP): stop as the shell expects, and
@@ -150,7 +172,7 @@ static void relay_signals(int sock)
 
 	while ((n = read(sig_pipe[0], codes, sizeof codes)) > 0)
 		if (write_all(sock, codes, (size_t)n) < 0 && errno != EPIPE)
-			die_code(PFI_EXIT_INTERNAL, "forward signal: %s", strerror(errno));
+			die_errno("forward signal");
 }
 
 /* Returns when a record other than the final status was handled. */
@@ -161,21 +183,20 @@ static void read_record(int sock)
 	uint32_t value;
 
 	if (n < 0)
-		die_code(PFI_EXIT_INTERNAL, "read from server: %s", strerror(errno));
+		die_errno("read from server");
 	if (n != REC_LEN)
-		die_code(PFI_EXIT_INTERNAL, "server closed the call without an exit status");
+		die("server closed the call without an exit status");
 	value = get_be32(rec + 1);
 	switch (rec[0]) {
 	case REC_STATUS:
 		if (value > 0x7fffffff)
-			die_code(PFI_EXIT_INTERNAL, "exit status 0x%x out of range",
-				 (unsigned)value);
+			die("exit status 0x%x out of range", (unsigned)value);
 		pfi_exit_like((int)value, "script");
 	case REC_STOPPED:
 		stop_like_the_script();
 		return;
 	default:
-		die_code(PFI_EXIT_INTERNAL, "unknown record 0x%02x from server", rec[0]);
+		die("unknown record 0x%02x from server", rec[0]);
 	}
 }
 
@@ -189,11 +210,8 @@ _Noreturn void pfi_ext_finish(const struct pfi_conn *c)
 	};
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_code(PFI_EXIT_INTERNAL, "poll: %s", strerror(errno));
-		}
+		if (poll_until(p, 2, -1) < 0)
+			die_errno("poll");
 		if (p[1].revents)
 			relay_signals(c->fd);
 		if (p[0].revents)

@@ -16,12 +16,14 @@
 /* Did the greeting offer sockkit-x1? */
 int pfi_ext_offered(const struct pfi_conn *c);
 
-/* The request's first byte: 0x00 for 7.0.0, 0x01 when sockkit-x1 follows. */
-unsigned char pfi_ext_signalling_byte(const struct pfi_conn *c);
+/* A status word "KEY=N" of the greeting (started, calls, last-call):
+ * 0 with *value, or -1 when the server did not say. */
+int pfi_ext_status(const struct pfi_conn *c, const char *key, long long *value);
 
-/* After the 7.0.0 request: the caller's directory and umask, and from now
- * on the forwarded signals.  Does nothing unless offered. */
-void pfi_ext_send(const struct pfi_conn *c);
+/* After the 7.0.0 request, whose first byte was 0x01: the caller's
+ * directory and umask, and from now on the forwarded signals.  0, or -1
+ * with errno. */
+int pfi_ext_send(const struct pfi_conn *c, const struct pfi_caller *caller);
 
 /* Relay signals until the script's status comes, then leave as it left.
  * Only after pfi_ext_send on an offered connection. */

@@ -15,7 +15,8 @@
 #include "split.h"
 #include "pfi.h"
 
-enum { OPT_U, OPT_F, OPT_KILL, OPT_E, OPT_G, OPT_IDENT };
+enum { OPT_U, OPT_F, OPT_KILL, OPT_E, OPT_G, OPT_IDENT, OPT_LISTING, OPT_JSON,
+	OPT_KILL_ALL };
 
 static const struct opt opts[] = {
 	[OPT_U] = { 'U', NULL, OPT_FLAG, NULL,
@@ -30,17 +31,24 @@ static const struct opt opts[] = {
 		"the ident includes STRING", 0, 0 },
 	[OPT_IDENT] = { 'g', NULL, OPT_STRING, "IDENT",
 		"use IDENT instead of the hash as the ident", 0, 0 },
+	[OPT_LISTING] = { 0, "list", OPT_FLAG, NULL,
+		"list every server of ours (no other operand)", 0, 0 },
+	[OPT_JSON] = { 0, "json", OPT_FLAG, NULL,
+		"with --list: as JSON", 0, 0 },
+	[OPT_KILL_ALL] = { 0, "kill-all", OPT_FLAG, NULL,
+		"stop every server of ours and wait until they are gone", 0, 0 },
 };
 
 static int prefork_interp_main(int argc, char **argv);
 
 const struct cmd prefork_interp_applet = {
 	.name = "prefork-interp",
-	.operands = "INTERPRETER [SCRIPT [ARGUMENT]...]",
+	.operands = "INTERPRETER [SCRIPT [ARGUMENT]...]\n"
+		"   or: sockkit prefork-interp --list [--json] | --kill-all",
 	.summary = "Run SCRIPT through a server of it that is already initialised.",
 	.opts = opts,
 	.nopts = sizeof opts / sizeof opts[0],
-	.min_operands = 1,
+	.min_operands = 0,
 	.max_operands = -1,
 	.footer =
 	"In a #! line: #!/usr/bin/sockkit prefork-interp -U perl\n"
@@ -98,6 +106,13 @@ static void add_ident_item(struct pfi_config *cfg, char kind, const char *text)
 	cfg->nitems++;
 }
 
+static void set_action(struct pfi_config *cfg, enum pfi_action a)
+{
+	if (cfg->action != PFI_RUN && cfg->action != a)
+		die_usage("--kill, --list and --kill-all exclude each other");
+	cfg->action = a;
+}
+
 /* Options in their given order (-E and -G order changes the ident). */
 static int parse_options(struct flat_args *f, struct pfi_config *cfg)
 {
@@ -122,7 +137,16 @@ static int parse_options(struct flat_args *f, struct pfi_config *cfg)
 			cfg->fresh = 1;
 			break;
 		case OPT_KILL:
-			cfg->kill_only = 1;
+			set_action(cfg, PFI_KILL);
+			break;
+		case OPT_LISTING:
+			set_action(cfg, PFI_LIST);
+			break;
+		case OPT_KILL_ALL:
+			set_action(cfg, PFI_KILL_ALL);
+			break;
+		case OPT_JSON:
+			cfg->json = 1;
 			break;
 		case OPT_E:
 		case OPT_G:
@@ -135,7 +159,12 @@ static int parse_options(struct flat_args *f, struct pfi_config *cfg)
 			die("option table and parser disagree (option %d)", id);
 		}
 	}
-	if (laundering != 'U')
+	if (cfg->json && cfg->action != PFI_LIST)
+		die_usage("--json goes with --list");
+	if ((cfg->action == PFI_LIST || cfg->action == PFI_KILL_ALL) && it.index < f->n)
+		die_usage("%s takes no operand", opts[cfg->action == PFI_LIST ?
+						     OPT_LISTING : OPT_KILL_ALL].long_name);
+	if (laundering != 'U' && cfg->action != PFI_LIST && cfg->action != PFI_KILL_ALL)
 		die_usage("need -U (unlaundered argument and environment handling)");
 	return it.index;
 }
@@ -192,7 +221,10 @@ void pfi_parse_command_line(int argc, char **argv, struct pfi_config *cfg)
 	flatten_args(argc, argv, &flat);
 	cfg->flat = flat.v;
 	cfg->words = flat.words;
-	take_operands(&flat, parse_options(&flat, cfg), cfg);
+	int first = parse_options(&flat, cfg);
+
+	if (cfg->action != PFI_LIST && cfg->action != PFI_KILL_ALL)
+		take_operands(&flat, first, cfg);
 	cfg->timeout_ms = timeout_from_env();
 }
 
@@ -207,55 +239,35 @@ void pfi_config_free(struct pfi_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 }
 
-struct pfi_saved pfi_saved;
-
-/* Writes to a server that died must be errors, not our death by SIGPIPE
- * (which would pass for the script's).  Children get the caller's
- * disposition back before they exec. */
-static void save_process_state(void)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN };
-
-	sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, &pfi_saved.sigpipe) < 0)
-		die_code(PFI_EXIT_INTERNAL, "sigaction SIGPIPE: %s", strerror(errno));
-	pfi_saved.umask = umask(077);
-	umask(pfi_saved.umask);
-}
-
-/* --kill: remove the socket; the watcher sees that and the server quits. */
-static void kill_server(const struct pfi_paths *p, const struct pfi_config *cfg)
-{
-	int lock = pfi_lock(p, cfg->timeout_ms * 2);
-
-	pfi_check_socket_safe(p);
-	if (unlink(p->socket) < 0 && errno != ENOENT)
-		die_code(PFI_EXIT_INTERNAL, "remove %s: %s", p->socket, strerror(errno));
-	close(lock);
-}
-
-static void connect_or_spawn(const struct pfi_paths *p, const struct pfi_config *cfg,
+static void connect_or_spawn(const struct pfi_rundir *d, const struct pfi_names *n,
+			     const struct pfi_config *cfg, const struct pfi_caller *caller,
 			     struct pfi_conn *c)
 {
 	int lock;
 
-	if (!cfg->fresh && pfi_connect(p, cfg, c) == PFI_FOUND_SERVER)
+	if (!cfg->fresh && pfi_find_server(d, n, cfg->timeout_ms, c))
 		return;
-	pfi_preclean(p);
-	lock = pfi_lock(p, cfg->timeout_ms * 2);
+	lock = pfi_lock(d, n->key, cfg->timeout_ms * 2);
 	/* Another cold call may have started it while we waited. */
-	if (!cfg->fresh && pfi_connect(p, cfg, c) == PFI_FOUND_SERVER) {
-		close(lock);
+	if (!cfg->fresh && pfi_find_server(d, n, cfg->timeout_ms, c)) {
+		pfi_unlock(d, n->key, lock);
 		return;
 	}
-	pfi_spawn_server(p, cfg, c);
-	close(lock);
+	/* Nothing usable at either name (or -f): what is there goes, and a
+	 * server that has it quits. */
+	pfi_remove_if_present(d, n->shared);
+	pfi_remove_if_present(d, n->per_dir);
+	pfi_sweep(d);
+	pfi_spawn_server(d, n, cfg, caller, c);
+	pfi_unlock(d, n->key, lock);
 }
 
 static int prefork_interp_main(int argc, char **argv)
 {
 	static struct pfi_config cfg;
-	static struct pfi_paths paths;
+	static struct pfi_caller caller;
+	static struct pfi_rundir dir;
+	static struct pfi_names names;
 	static struct pfi_conn conn;
 
 	/* A caller's closed fd 0, 1 or 2 already holds an O_PATH descriptor
@@ -263,14 +275,24 @@ static int prefork_interp_main(int argc, char **argv)
 	 * passed as the script's stdio, and the script gets a descriptor that
 	 * fails reads and writes as a closed one does. */
 	pfi_parse_command_line(argc, argv, &cfg);
-	save_process_state();
-	pfi_paths_init(&paths, &cfg);
-	if (cfg.kill_only) {
-		kill_server(&paths, &cfg);
-		return EXIT_OK;
+	/* From here on, our failures stand apart from the script's statuses
+	 * (--help and usage errors end as every applet's do). */
+	err_set_status(PFI_EXIT_INTERNAL);
+	pfi_caller_save(&caller);
+	if (cfg.action == PFI_RUN || cfg.action == PFI_KILL)
+		pfi_names_init(&names, &cfg, &caller);  /* before we leave the caller's directory */
+	pfi_rundir_open(&dir);
+	switch (cfg.action) {
+	case PFI_LIST:
+		return pfi_list(&dir, &cfg);
+	case PFI_KILL_ALL:
+		return pfi_kill_all(&dir, &cfg);
+	case PFI_KILL:
+		return pfi_kill(&dir, &names, &cfg);
+	case PFI_RUN:
+		break;
 	}
-	connect_or_spawn(&paths, &cfg, &conn);
-	pfi_send_request(&conn, &cfg);
-	pfi_send_request_extra(&conn, &cfg);
+	connect_or_spawn(&dir, &names, &cfg, &caller, &conn);
+	pfi_send_request(&conn, &cfg, &caller);
 	pfi_finish(&conn);
 }

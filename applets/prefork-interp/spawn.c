@@ -1,25 +1,36 @@
-/* Starting a server (the caller holds the ident's lock).
+/* Starting a server (the caller holds the lock of the script's key).
  *
- * Bind the socket (0600 whatever the umask), fork the watcher, make the
- * "fake" first call as a socketpair, and run the script's setup with
- *   PREFORK_INTERP="v1,MTIME LISTEN,CALL,WATCHI,WATCHE"
+ * Bind the socket (0600 whatever the umask), fork the watcher, write the
+ * info file, make the "fake" first call as a socketpair, and run the
+ * script's setup with
+ *   PREFORK_INTERP="v1,MTIME LISTEN,CALL,WATCHI,WATCHE,RUNDIR sockkit-x1"
  * (MTIME: the socket's mtime after bind, SECONDS.NANOSECONDS; LISTEN: the
  * listening socket; CALL: the server's end of the fake call; WATCHI: the
  * write end of the watcher's stdin; WATCHE: the read end of its stdout and
- * stderr).  The setup runs with stdin /dev/null and stdout on our stderr,
- * and only the interpreter, its own arguments and the script as arguments:
- * the caller's arguments reach the script through the fake call, and do not
- * stay on show in ps for the server's lifetime.  Every child gets only the
- * fds meant for it: none of the caller's fds above 2 leaks anywhere. */
+ * stderr; RUNDIR: the run directory, for a server's own files there
+ * (Debian's module uses the first four); the third word: this client reads
+ * the greeting's xdata).  The
+ * setup runs in the caller's directory with stdin /dev/null and stdout on
+ * our stderr, and only the interpreter, its own arguments and the script's
+ * canonical name as arguments: the caller's arguments reach the script
+ * through the fake call, and do not stay on show in ps for the server's
+ * lifetime.  Every child gets only the fds meant for it: none of the
+ * caller's fds above 2 leaks anywhere.
+ *
+ * The socket is bound under the per-directory name (a 7.0.0 server serves
+ * only the directory it started in); when the greeting offers sockkit-x1,
+ * it is renamed to the script's shared name, and the watcher follows. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,31 +43,40 @@
 #define SYS_close_range 436     /* Linux 5.9, the same number on every arch */
 #endif
 
-static _Noreturn void fail_errno(const char *what)
+/* What a start is about: the run directory and the name bound. */
+struct start {
+	const struct pfi_rundir *d;
+	const char *name;
+	struct pfi_info info;
+};
+
+/* Until the start succeeds, a failure (die() included) removes what it
+ * made: the socket and the info file (undo.c). */
+static void undo_on_failure(const char *name, int on)
 {
-	die_code(PFI_EXIT_INTERNAL, "%s: %s", what, strerror(errno));
+	const char kinds[] = { 's', 'i', 't' };
+
+	for (size_t i = 0; i < sizeof kinds; i++) {
+		char *file = xasprintf("%c%s", kinds[i], name);
+
+		if (on)
+			pfi_undo_push(file);
+		else
+			pfi_undo_drop(file);
+		free(file);
+	}
 }
 
-/* A server that failed to start must not leave its socket behind. */
-static _Noreturn void abandon(const struct pfi_paths *p, const char *why)
-{
-	unlink(p->socket);
-	die_code(PFI_EXIT_INTERNAL, "%s", why);
-}
-
-/* Once the socket is bound, a failure (e.g. out of fds) abandons it. */
-static _Noreturn void abandon_errno(const struct pfi_paths *p, const char *what)
-{
-	abandon(p, xasprintf("%s: %s", what, strerror(errno)));
-}
-
+/* Before Linux 5.9: one close per possible fd (getrlimit rather than
+ * sysconf, whose table weighs in a static build). */
 static void close_range_fallback(unsigned lo, unsigned hi)
 {
-	long max = sysconf(_SC_OPEN_MAX);
+	struct rlimit rl;
+	rlim_t max = 1 << 20;
 
-	if (max < 0 || max > 1 << 20)
-		max = 1 << 20;
-	for (unsigned fd = lo; fd <= hi && fd < (unsigned)max; fd++)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
+		max = rl.rlim_cur;
+	for (unsigned fd = lo; fd <= hi && fd < max; fd++)
 		close((int)fd);
 }
 
@@ -95,68 +115,97 @@ void pfi_close_fds_except(const int *keep, size_t nkeep)
 	close_between(next, UINT_MAX);
 }
 
-/* Give back what the caller had before we exec something of theirs. */
-void pfi_restore_for_exec(void)
+/* A stale socket of ours at the name goes first (pfi_socket_present
+ * refuses anything else there). */
+static int make_listener(struct start *s, struct stat *bound)
 {
-	sigaction(SIGPIPE, &pfi_saved.sigpipe, NULL);
-	umask(pfi_saved.umask);
-}
-
-static int make_listener(const struct pfi_paths *p, struct stat *bound)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char *file = xasprintf("s%s", s->name);
+	struct stat st, sock;
+	int fd = xsocket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	mode_t old;
 	int r;
 
-	if (fd < 0)
-		fail_errno("socket");
-	if (unlink(p->socket) < 0 && errno != ENOENT)
-		die_code(PFI_EXIT_INTERNAL, "remove stale %s: %s", p->socket, strerror(errno));
+	if (pfi_socket_present(s->d, s->name, &st) && unlinkat(s->d->fd, file, 0) < 0 &&
+	    errno != ENOENT)
+		die_errno("remove stale %s/%s", s->d->path, file);
+	memcpy(addr.sun_path, file, strlen(file) + 1);  /* pfi_names_init checked */
 	old = umask(0177);
-	r = bind(fd, (const struct sockaddr *)&p->addr, sizeof p->addr);
+	r = bind(fd, (const struct sockaddr *)&addr, sizeof addr);
 	umask(old);
 	if (r < 0)
-		die_code(PFI_EXIT_INTERNAL, "bind %s: %s", p->socket, strerror(errno));
-	if (stat(p->socket, bound) < 0)
-		abandon_errno(p, "stat of the new socket");
-	if (listen(fd, INT_MAX) < 0)
-		abandon_errno(p, "listen");
+		die_errno("bind %s/%s", s->d->path, file);
+	free(file);
+	undo_on_failure(s->name, 1);
+	if (pfi_socket_present(s->d, s->name, bound) != 1 || fstat(fd, &sock) < 0)
+		die_errno("stat of the new socket");
+	s->info.listener = (unsigned long long)sock.st_ino;
+	xlisten(fd, INT_MAX);
 	/* The Perl server accepts after select and expects EAGAIN, not a block. */
 	if (set_nonblock(fd, 1) < 0)
-		abandon_errno(p, "fcntl O_NONBLOCK");
+		die_errno("fcntl O_NONBLOCK");
 	return fd;
 }
 
-static void start_watcher(const struct pfi_paths *p, const struct pfi_config *cfg,
+static void start_watcher(struct start *s, const struct pfi_config *cfg,
 			  const struct stat *bound, int watch_in, int watch_out)
 {
-	pid_t pid = fork();
+	char *file = xasprintf("s%s", s->name);
+	pid_t pid = xfork();
 
-	if (pid < 0)
-		abandon_errno(p, "fork watcher");
-	if (pid > 0)
+	if (pid > 0) {
+		s->info.watcher = pid;
+		free(file);
 		return;
+	}
 	if (dup2(watch_in, 0) < 0 || dup2(watch_out, 1) < 0 || dup2(watch_out, 2) < 0)
 		_exit(PFI_EXIT_INTERNAL);
 	pfi_close_fds_except(NULL, 0);
 	setsid();
-	if (chdir("/") < 0)
-		_exit(PFI_EXIT_INTERNAL);
-	pfi_become_watcher(p->socket, bound, cfg->an_arg);
+	/* Its working directory stays the run directory, whose changes it
+	 * watches, whatever happens to the directory's path. */
+	pfi_become_watcher(file, bound, cfg->an_arg);
 }
 
 struct setup_fds {
 	int listener, call, watch_in, watch_out;
 };
 
-static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat *bound,
+static char **setup_argv(const struct pfi_config *cfg, const struct pfi_names *n)
+{
+	size_t nia = 0, i = 0;
+	char **argv;
+
+	while (cfg->interp_args[nia])
+		nia++;
+	argv = xcalloc(nia + 3, sizeof *argv);
+	argv[i++] = (char *)cfg->interp;
+	for (size_t k = 0; k < nia; k++)
+		argv[i++] = cfg->interp_args[k];
+	if (n->script)
+		argv[i++] = n->script;
+	return argv;
+}
+
+static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct pfi_names *n,
+				 const struct pfi_caller *caller, const struct stat *bound,
 				 struct setup_fds *f)
 {
-	int keep[4] = { f->listener, f->call, f->watch_in, f->watch_out };
-	size_t n = 0, nia = 0;
+	/* The run directory, checked once, for a server's files there
+	 * (sockkit_prefork's log): opened while it is still our directory. */
+	int rundir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int keep[5] = { f->listener, f->call, f->watch_in, f->watch_out, rundir };
 	char **argv;
 	int nul;
 
+	if (rundir < 0) {
+		warn_errno("server setup: the run directory");
+		_exit(PFI_EXIT_INTERNAL);
+	}
+	if (pfi_caller_restore(caller) < 0) {
+		warn_errno("server setup: back to the caller's directory");
+		_exit(PFI_EXIT_INTERNAL);
+	}
 	/* fd 2 may be the close-on-exec O_PATH stand-in for a closed one:
 	 * keep it across the exec all the same, so nothing else lands there. */
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -164,101 +213,114 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct stat
 		warn_errno("server setup: stdio");
 		_exit(PFI_EXIT_INTERNAL);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (set_cloexec(keep[i], 0) < 0)
 			_exit(PFI_EXIT_INTERNAL);
-	pfi_close_fds_except(keep, 4);
-	/* The third word: we read xdata, so a server may offer sockkit-x1. */
-	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d " PFI_EXT_WORD,
+	pfi_close_fds_except(keep, 5);
+	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d,%d " PFI_EXT_WORD,
 			      (long long)bound->st_mtim.tv_sec, (long)bound->st_mtim.tv_nsec,
-			      f->listener, f->call, f->watch_in, f->watch_out);
+			      f->listener, f->call, f->watch_in, f->watch_out, rundir);
 	if (setenv("PREFORK_INTERP", env, 1) < 0)
 		_exit(PFI_EXIT_INTERNAL);
 	free(env);
-	while (cfg->interp_args[nia])
-		nia++;
-	argv = xcalloc(nia + 3, sizeof *argv);
-	argv[n++] = (char *)cfg->interp;
-	for (size_t i = 0; i < nia; i++)
-		argv[n++] = cfg->interp_args[i];
-	if (cfg->script)
-		argv[n++] = (char *)cfg->script;
-	pfi_restore_for_exec();
+	argv = setup_argv(cfg, n);
 	execvp(argv[0], argv);
 	warn_errno("cannot run %s", argv[0]);
 	free(argv);
 	_exit(PFI_EXIT_INTERNAL);
 }
 
-static pid_t start_setup(const struct pfi_paths *p, const struct pfi_config *cfg,
-			 const struct stat *bound, struct setup_fds *f)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		abandon_errno(p, "fork server setup");
-	if (pid == 0)
-		exec_setup(cfg, bound, f);
-	return pid;
-}
-
-static void wait_setup(const struct pfi_paths *p, const struct pfi_config *cfg, pid_t pid)
+static void wait_setup(const struct start *s, const struct pfi_config *cfg, pid_t pid)
 {
 	int status;
-	pid_t r = waitpid_timeout(pid, &status, cfg->timeout_ms);
+	int r = reap_or_kill(pid, &status, cfg->timeout_ms);
 
 	if (r < 0)
-		abandon_errno(p, "wait for server setup");
-	if (r == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		abandon(p, xasprintf("server setup (%s) did not finish within %d ms; "
-				     "killed it", cfg->interp, cfg->timeout_ms));
-	}
+		die_errno("wait for server setup");
+	if (r == 0)
+		die("server setup (%s) did not finish within %d ms; killed it",
+		    cfg->interp, cfg->timeout_ms);
 	if (status != 0) {
-		unlink(p->socket);
+		/* It may die by a signal: the files go before that is raised. */
+		pfi_remove_server(s->d, s->name);
 		pfi_exit_like(status, "server setup");
 	}
 }
 
-void pfi_spawn_server(const struct pfi_paths *p, const struct pfi_config *cfg,
-		      struct pfi_conn *c)
+/* Bind, watcher, info, setup: the client's end of the first call. */
+static int start_server(struct start *s, const struct pfi_config *cfg,
+			const struct pfi_names *n, const struct pfi_caller *caller)
 {
 	struct stat bound;
 	struct setup_fds f;
 	int watch_in[2], watch_out[2], pair[2];
 	pid_t setup;
 
-	f.listener = make_listener(p, &bound);
-	if (pipe2(watch_in, O_CLOEXEC) < 0 || pipe2(watch_out, O_CLOEXEC) < 0)
-		abandon_errno(p, "pipe");
-	start_watcher(p, cfg, &bound, watch_in[0], watch_out[1]);
+	f.listener = make_listener(s, &bound);
+	xpipe2(watch_in, O_CLOEXEC);
+	xpipe2(watch_out, O_CLOEXEC);
+	start_watcher(s, cfg, &bound, watch_in[0], watch_out[1]);
 	close(watch_in[0]);
 	close(watch_out[1]);
+	pfi_info_write(s->d, s->name, &s->info);
 	if (set_nonblock(watch_out[0], 1) < 0)
-		abandon_errno(p, "fcntl O_NONBLOCK");
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		abandon_errno(p, "socketpair");
+		die_errno("fcntl O_NONBLOCK");
+	xsocketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair);
 	f.call = pair[1];
 	f.watch_in = watch_in[1];
 	f.watch_out = watch_out[0];
-	setup = start_setup(p, cfg, &bound, &f);
+	setup = xfork();
+	if (setup == 0)
+		exec_setup(cfg, n, caller, &bound, &f);
 	close(f.listener);
 	close(f.call);
 	close(f.watch_in);
 	close(f.watch_out);
-	wait_setup(p, cfg, setup);
-	c->fd = pair[0];
+	wait_setup(s, cfg, setup);
+	return pair[0];
+}
+
+/* A sockkit-x1 server serves every directory: under the shared name. */
+static void promote(struct start *s, const struct pfi_names *n)
+{
+	char *from = xasprintf("s%s", s->name), *to = xasprintf("s%s", n->shared);
+
+	undo_on_failure(n->shared, 1);
+	pfi_info_write(s->d, n->shared, &s->info);
+	if (renameat(s->d->fd, from, s->d->fd, to) < 0)
+		die_errno("rename the new socket");
+	pfi_remove_server(s->d, s->name);       /* its info file; the socket moved */
+	undo_on_failure(s->name, 0);
+	s->name = n->shared;
+	free(from);
+	free(to);
+}
+
+void pfi_spawn_server(const struct pfi_rundir *d, const struct pfi_names *n,
+		      const struct pfi_config *cfg, const struct pfi_caller *caller,
+		      struct pfi_conn *c)
+{
+	struct start s = { .d = d, .name = n->per_dir ? n->per_dir : n->shared };
+
+	s.info.interp = (char *)cfg->interp;
+	s.info.interp_args = cfg->interp_args;
+	s.info.script = n->script;
+	s.info.cwd = caller->cwd_path;
+	c->fd = start_server(&s, cfg, n, caller);
 	pfi_bound_sends(c->fd, cfg->timeout_ms);
 	switch (pfi_read_greeting(c, cfg->timeout_ms, "new server")) {
 	case PFI_GREETED:
-		return;
+		break;
 	case PFI_GREETING_SILENT:
-		abandon(p, xasprintf("new server (%s): no greeting within %d ms",
-				     cfg->script ? cfg->script : cfg->interp, cfg->timeout_ms));
+		die("new server (%s): no greeting within %d ms", n->shown, cfg->timeout_ms);
 	case PFI_GREETING_BAD:
-		abandon(p, xasprintf("server setup of %s ended without starting a "
-				     "server (does the script hand over to prefork-interp?)",
-				     cfg->script ? cfg->script : cfg->interp));
+		die("server setup of %s ended without starting a server "
+		    "(does the script hand over to prefork-interp?)", n->shown);
 	}
+	s.info.protocol = (char *)(pfi_ext_offered(c) ? PFI_EXT_WORD : "7.0.0");
+	if (n->per_dir && pfi_ext_offered(c))
+		promote(&s, n);
+	else
+		pfi_info_write(d, s.name, &s.info);
+	undo_on_failure(s.name, 0);
 }

@@ -1,13 +1,19 @@
-/* The watcher: lives as long as the server's socket path names the socket
- * it was started for.  When the path is deleted or replaced (--kill, -f,
- * cleaning, a user's rm) it exits; its stdout is a pipe to the server, whose
- * EOF tells the server to quit.  When the server exits first, the watcher's
+/* The watcher: lives as long as the server's socket has a name in the run
+ * directory.  When the socket is deleted or replaced (--kill, -f, cleaning,
+ * a user's rm) it exits; its stdout is a pipe to the server, whose EOF
+ * tells the server to quit.  When the server exits first, the watcher's
  * stdin (the other pipe) reaches EOF and the watcher goes too.
  *
- * inotify on the run directory says when to look; the look itself is a
- * stat of the path compared with the bound socket's device and inode. */
+ * Its working directory is the run directory itself, so a directory moved
+ * or replaced on its path changes nothing.  inotify says when to look; the
+ * look is a stat of the name compared with the bound socket's device and
+ * inode.  When the name no longer leads there, the socket may have been
+ * renamed (a new sockkit-x1 server moves to its script's shared name): the
+ * watcher looks for it under another name and follows it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,32 +32,54 @@
 #define RECHECK_MS 60000
 #define WATCHER_TITLE "sockkit prefork-interp [watcher]"
 
-static int still_bound(const char *path, const struct stat *bound)
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int is_bound(const char *name, const struct stat *bound)
 {
 	struct stat now;
 
-	if (stat(path, &now) < 0) {
+	if (fstatat(AT_FDCWD, name, &now, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		warn_errno("watcher: stat %s", path);
+		warn_errno("watcher: stat %s", name);
 		_exit(EXIT_FAIL);
 	}
-	return now.st_dev == bound->st_dev && now.st_ino == bound->st_ino;
+	return same_file(&now, bound);
 }
 
-static int watch_directory_of(const char *path)
+/* The socket's name now, in name (NAME_MAX + 1 bytes): 1, or 0 when it
+ * has none left. */
+static int find_name(char *name, const struct stat *bound)
 {
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
+	DIR *d;
+	struct dirent *e;
+	int found = 0;
+
+	if (is_bound(name, bound))
+		return 1;
+	d = opendir(".");
+	if (!d)
+		return 0;       /* the directory itself is gone */
+	while (!found && (e = readdir(d)))
+		if (e->d_name[0] == 's' && is_bound(e->d_name, bound)) {
+			snprintf(name, NAME_MAX + 1, "%s", e->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+static int watch_directory(void)
+{
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
-	if (slash)
-		*slash = '\0';
-	if (fd < 0 || inotify_add_watch(fd, slash ? (*dir ? dir : "/") : ".", WATCH_EVENTS) < 0) {
-		warn_errno("watcher: inotify on %s", dir);
+	if (fd < 0 || inotify_add_watch(fd, ".", WATCH_EVENTS) < 0) {
+		warn_errno("watcher: inotify on the run directory");
 		_exit(EXIT_FAIL);
 	}
-	free(dir);
 	return fd;
 }
 
@@ -63,16 +91,18 @@ static void drain(int fd)
 		;
 }
 
-_Noreturn void pfi_become_watcher(const char *socket_path, const struct stat *bound,
+_Noreturn void pfi_become_watcher(const char *file, const struct stat *bound,
 				  const char *an_arg)
 {
+	char name[NAME_MAX + 1];
 	struct pollfd pfd[2];
 
+	snprintf(name, sizeof name, "%s", file);
 	pfi_set_proc_title(WATCHER_TITLE, an_arg);
 	pfd[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = watch_directory_of(socket_path), .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = watch_directory(), .events = POLLIN };
 	for (;;) {
-		if (!still_bound(socket_path, bound))
+		if (!find_name(name, bound))
 			_exit(EXIT_OK);
 		int r = poll(pfd, 2, RECHECK_MS);
 

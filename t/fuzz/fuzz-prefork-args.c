@@ -26,6 +26,14 @@ static void check_accepted(const struct pfi_config *cfg, int argc)
 {
 	size_t operands;
 
+	if (cfg->json && cfg->action != PFI_LIST)
+		abort();
+	/* --list and --kill-all take no operand at all. */
+	if (cfg->action == PFI_LIST || cfg->action == PFI_KILL_ALL) {
+		if (cfg->interp || cfg->script)
+			abort();
+		return;
+	}
 	if (!cfg->interp || !cfg->interp_args || !cfg->args)
 		abort();
 	/* The interpreter's own arguments come from the combined argument,

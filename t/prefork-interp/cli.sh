@@ -1,7 +1,8 @@
 #!/bin/sh
 # prefork-interp: options, the three invocation forms, the splitting of the
-# combined #! argument, what the ident depends on, run directory and socket
-# modes.  Served by the test's own miniserver.py.
+# combined #! argument, what the ident depends on, socket names and modes,
+# and lengths (of -g and of the run directory's path).  Served by the
+# test's own 7.0.0 server, miniserver.py.
 . "$T_SRC/lib.sh"
 . "$T_SRC/prefork-interp/pfi-lib.sh"
 
@@ -14,144 +15,137 @@ want='[a]
 
 # --- usage ----------------------------------------------------------------
 run "$SOCKKIT" prefork-interp --help
-is_rc 0 "--help exits 0"
+ok '[ "$rc" -eq 0 ]' "--help exits 0"
 like "$(head -n 1 "$T/out")" '^Usage: sockkit prefork-interp ' "--help prints usage on stdout"
-like "$(cat "$T/out")" '--kill' "--help lists --kill"
+like "$(cat "$T/out")" '--kill-all' "--help lists --kill-all"
 
-run "$SOCKKIT" prefork-interp "$PY" "$MINI"
-is_rc 2 "no -U: usage error"
-like "$(cat "$T/err")" '^prefork-interp: need -U' "no -U: says so"
-
-run "$SOCKKIT" prefork-interp -U
-is_rc 2 "no interpreter: usage error"
-
-run "$SOCKKIT" prefork-interp -U -x perl
-is_rc 2 "unknown option: usage error"
-like "$(head -n 1 "$T/err")" "unknown option '-x'" "unknown option: named"
-
-run "$SOCKKIT" prefork-interp -U -E
-is_rc 2 "-E without its argument: usage error"
-
-run "$SOCKKIT" prefork-interp -U -g a/b perl
-is_rc 2 "-g with a slash: usage error"
-
+# usage_error NAME MESSAGE CMD...: exit 2, MESSAGE the first line of stderr.
+usage_error() {
+	_name=$1 _msg=$2
+	shift 2
+	run "$@"
+	ok '[ "$rc" -eq 2 ] && [ "$(head -n 1 "$T/err")" = "prefork-interp: $_msg" ]' "$_name"
+	[ "$rc" -eq 2 ] || diag "stderr: $(cat "$T/err")"
+}
+g106=$(printf '%0106d' 0)
+usage_error "no -U" "need -U (unlaundered argument and environment handling)" \
+	"$SOCKKIT" prefork-interp "$PY" "$MINI"
+usage_error "no interpreter" "need an interpreter" "$SOCKKIT" prefork-interp -U
+usage_error "unknown option" "unknown option '-x'" "$SOCKKIT" prefork-interp -U -x perl
+usage_error "-g with a slash" "-g a/b: an ident must be non-empty, without '/'" \
+	"$SOCKKIT" prefork-interp -U -g a/b perl
+usage_error "-g of 107 characters" "-g: an ident of 107 characters is too long (at most 106)" \
+	"$SOCKKIT" prefork-interp -U -g "${g106}7" perl
+usage_error "-g of 3000 characters" "-g: an ident of 3000 characters is too long (at most 106)" \
+	"$SOCKKIT" prefork-interp -U -g "$(printf '%03000d' 0)" perl
+usage_error "--json without --list" "--json goes with --list" "$SOCKKIT" prefork-interp --json
+usage_error "--list with an operand" "list takes no operand" "$SOCKKIT" prefork-interp --list perl
+usage_error "--kill-all with an operand" "kill-all takes no operand" \
+	"$SOCKKIT" prefork-interp --kill-all -U perl
+usage_error "--list and --kill-all" "--kill, --list and --kill-all exclude each other" \
+	"$SOCKKIT" prefork-interp --list --kill-all
+usage_error "--kill and --list" "--kill, --list and --kill-all exclude each other" \
+	"$SOCKKIT" prefork-interp --kill --list -U perl
 SOCKKIT_PREFORK_TIMEOUT=soon run "$SOCKKIT" prefork-interp -U perl
-is_rc 2 "bad SOCKKIT_PREFORK_TIMEOUT: usage error"
+ok '[ "$rc" -eq 2 ]' "bad SOCKKIT_PREFORK_TIMEOUT: usage error"
+run "$SOCKKIT" prefork-interp -U -E
+ok '[ "$rc" -eq 2 ]' "-E without its argument: usage error"
 
 # --- the invocation forms ---------------------------------------------------
 printf '%s\n' "$body" >"$T/plain.sh"
 
-run "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh" a 'b c' ''
-is_rc 7 "sockkit prefork-interp ...: exit status"
-is_file "$T/out" "$want" "sockkit prefork-interp ...: arguments"
-s1=$(sed -n 's/^server=//p' "$T/err")
-note_server "$s1"
-
-run "$PFI" -U "$PY" "$MINI" "$T/plain.sh" a 'b c' ''
-is_rc 7 "link named prefork-interp: exit status"
-is_file "$T/out" "$want" "link named prefork-interp: arguments"
-is "$(sed -n 's/^server=//p' "$T/err")" "$s1" "link form: same ident, same server"
-
-mini_script "$T/d.sh" dispatch "$body"
-run "$T/d.sh" a 'b c' ''
-is_rc 7 "#!sockkit-link prefork-interp -U python3 MINI: exit status"
-is_file "$T/out" "$want" "#!sockkit-link prefork-interp ...: arguments"
-note_server "$(sed -n 's/^server=//p' "$T/err")"
-
-mini_script "$T/l.sh" link "$body"
-run "$T/l.sh" a 'b c' ''
-is_rc 7 "#!prefork-interp -U,python3,MINI: exit status"
-is_file "$T/out" "$want" "#!prefork-interp -U,python3,MINI: arguments"
-note_server "$(sed -n 's/^server=//p' "$T/err")"
-
-printf '#!%s -U %s %s\n%s\n' "$PFI" "$PY" "$MINI" "$body" >"$T/sp.sh"
-chmod +x "$T/sp.sh"
-run "$T/sp.sh" a 'b c' ''
-is_rc 7 "#!prefork-interp -U python3 MINI (spaces): exit status"
-is_file "$T/out" "$want" "#!prefork-interp with spaces: arguments"
-note_server "$(sed -n 's/^server=//p' "$T/err")"
-
-# --- -E and -G inside the combined argument, and what they change ------------
-# server_of FILE: the server pid that ran the script FILE.
+# server_of CMD...: the server pid that ran the call (noted for stopping).
 server_of() {
 	"$@" >/dev/null 2>"$T/err2" </dev/null
 	_s=$(sed -n 's/^server=//p' "$T/err2")
 	note_server "$_s"
 	echo "$_s"
 }
+# form NAME CMD...: a call of $body with arguments a, 'b c', '': its
+# status and arguments right.
+form() {
+	_name=$1
+	shift
+	run "$@" a 'b c' ''
+	note_server "$(sed -n 's/^server=//p' "$T/err")"
+	ok '[ "$rc" -eq 7 ] && [ "$(cat "$T/out")" = "$want" ]' "$_name: exit status and arguments"
+}
+mini_script "$T/d.sh" dispatch "$body"
+mini_script "$T/l.sh" link "$body"
+printf '#!%s -U %s %s\n%s\n' "$PFI" "$PY" "$MINI" "$body" >"$T/sp.sh"
 printf '#!%s -U,-E,PFIVAR,%s,%s\n%s\n' "$PFI" "$PY" "$MINI" "$body" >"$T/e.sh"
-chmod +x "$T/e.sh"
-run env PFIVAR=1 "$T/e.sh" a 'b c' ''
-is_rc 7 "-U,-E,VAR,python3,MINI works"
-is_file "$T/out" "$want" "-U,-E,VAR,...: arguments"
-e1=$(PFIVAR=1 server_of "$T/e.sh")
-e1b=$(PFIVAR=1 server_of "$T/e.sh")
-e2=$(PFIVAR=2 server_of "$T/e.sh")
-e0=$(server_of env -u PFIVAR "$T/e.sh")
-e00=$(PFIVAR= server_of "$T/e.sh")
-is "$e1b" "$e1" "-E VAR: same value, same server"
-[ "$e2" != "$e1" ] && pass "-E VAR: another value, another server" || fail "-E VAR: another value, another server"
-[ "$e0" != "$e1" ] && [ "$e0" != "$e2" ] && pass "-E VAR: unset, another server" || fail "-E VAR: unset, another server"
-[ "$e00" != "$e0" ] && pass "-E VAR: empty and unset differ" || fail "-E VAR: empty and unset differ"
-
 for g in x y; do
 	printf '#!%s -U,-G,%s,%s,%s\n%s\n' "$PFI" "$g" "$PY" "$MINI" "$body" >"$T/g$g.sh"
-	chmod +x "$T/g$g.sh"
 done
-run "$T/gx.sh" a 'b c' ''
-is_rc 7 "-U,-G,x,python3,MINI works"
-is_file "$T/out" "$want" "-U,-G,x,...: arguments"
+chmod +x "$T"/*.sh
+
+form "sockkit prefork-interp ..." "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh"
+form "a link named prefork-interp" "$PFI" -U "$PY" "$MINI" "$T/plain.sh"
+form "#!sockkit-link prefork-interp -U python3 MINI" "$T/d.sh"
+form "#!prefork-interp -U,python3,MINI" "$T/l.sh"
+form "#!prefork-interp -U python3 MINI (spaces)" "$T/sp.sh"
+form "#!prefork-interp -U,-E,VAR,python3,MINI" env PFIVAR=1 "$T/e.sh"
+form "#!prefork-interp -U,-G,x,python3,MINI" "$T/gx.sh"
+
+# --- what the ident depends on ------------------------------------------------
+s1=$(server_of "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh")
+same "$(server_of "$PFI" -U "$PY" "$MINI" "$T/plain.sh")" "$s1" "the link form: same ident, same server"
+e1=$(PFIVAR=1 server_of "$T/e.sh")
+same "$(PFIVAR=1 server_of "$T/e.sh")" "$e1" "-E VAR: same value, same server"
+e2=$(PFIVAR=2 server_of "$T/e.sh")
+differ "$e2" "$e1" "-E VAR: another value, another server"
+e0=$(server_of env -u PFIVAR "$T/e.sh")
+differ "$e0" "$e1" "-E VAR: unset and 1 differ"
+differ "$(PFIVAR= server_of "$T/e.sh")" "$e0" "-E VAR: empty and unset differ"
 gx=$(server_of "$T/gx.sh")
-gy=$(server_of "$T/gy.sh")
-is "$(server_of "$T/gx.sh")" "$gx" "-G x: same string, same server"
-[ "$gx" != "$gy" ] && pass "-G: another string, another server" || fail "-G: another string, another server"
-
-ab=$(server_of "$SOCKKIT" prefork-interp -U -G a -G b "$PY" "$MINI" "$T/plain.sh")
-ba=$(server_of "$SOCKKIT" prefork-interp -U -G b -G a "$PY" "$MINI" "$T/plain.sh")
-[ -n "$ab" ] && [ "$ab" != "$ba" ] && pass "-G order is part of the ident" || fail "-G order is part of the ident"
-
+same "$(server_of "$T/gx.sh")" "$gx" "-G x: same string, same server"
+differ "$(server_of "$T/gy.sh")" "$gx" "-G: another string, another server"
+differ "$(server_of "$SOCKKIT" prefork-interp -U -G a -G b "$PY" "$MINI" "$T/plain.sh")" \
+	"$(server_of "$SOCKKIT" prefork-interp -U -G b -G a "$PY" "$MINI" "$T/plain.sh")" \
+	"-G order is part of the ident"
+# The mini server speaks only 7.0.0: it runs every call in the directory it
+# started in, so each directory has its own.
 mkdir "$T/elsewhere"
-here=$(server_of "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh")
-there=$(cd "$T/elsewhere" && server_of "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh")
-[ -n "$there" ] && [ "$here" != "$there" ] && pass "another working directory, another server" ||
-	fail "another working directory, another server"
+differ "$(cd "$T/elsewhere" && server_of "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh")" \
+	"$s1" "a 7.0.0 server: another working directory, another server"
 
-# --- -g, the run directory, modes ------------------------------------------
+# --- socket names, -g, modes -------------------------------------------------
 run "$SOCKKIT" prefork-interp -U -g myident "$PY" "$MINI" "$T/plain.sh" a 'b c' ''
-is_rc 7 "-g IDENT: runs"
 note_server "$(sed -n 's/^server=//p' "$T/err")"
-[ -S "$RUNDIR/smyident" ] && pass "-g IDENT: the socket is s<IDENT>" || fail "-g IDENT: the socket is s<IDENT>"
+ok '[ "$rc" -eq 7 ] && [ -S "$RUNDIR/smyident" ]' "-g IDENT: runs, the socket is s<IDENT>"
+run "$SOCKKIT" prefork-interp -U -g "$g106" "$PY" "$MINI" "$T/plain.sh"
+note_server "$(sed -n 's/^server=//p' "$T/err")"
+ok '[ "$rc" -eq 7 ] && [ -S "$RUNDIR/s$g106" ]' "-g of 106 characters: runs"
 is "$(stat -c %a "$RUNDIR")" 700 "run directory is 0700"
-# Hash idents: lowercase hex, 64 digits, or cut so the path fits sun_path.
+# Hash names: the script ident (64 hex), and for a 7.0.0 server a dot and
+# the directory ident (16 hex); never cut.
 bad=
-for sock in $(ls "$RUNDIR" | grep '^s' | grep -v -e myident); do
-	hex=${sock#s}
-	plen=$(printf '%s' "$RUNDIR/$sock" | wc -c)
-	printf '%s\n' "$hex" | grep -Eq '^[0-9a-f]{16,64}$' || bad="$bad $sock"
-	[ ${#hex} -eq 64 ] || [ "$plen" -eq 107 ] || bad="$bad $sock($plen)"
+for sock in $(ls "$RUNDIR" | grep '^s' | grep -v -e '^smyident$' -e "^s$g106\$"); do
+	printf '%s\n' "$sock" | grep -Eq '^s[0-9a-f]{64}(\.[0-9a-f]{16})?$' || bad="$bad $sock"
 done
-is "$bad" "" "hash idents are hex SHA-256, cut only to fit sun_path"
-
+is "$bad" "" "hash names: SHA-256 hex, and .DIR for 7.0.0 servers"
 (umask 0; "$SOCKKIT" prefork-interp -U -g umask0 "$PY" "$MINI" "$T/plain.sh" >/dev/null 2>"$T/err3" </dev/null)
 note_server "$(sed -n 's/^server=//p' "$T/err3")"
 is "$(stat -c %a "$RUNDIR/sumask0")" 600 "socket is 0600 even with umask 0"
 
-# A long run directory: the ident is cut to fit sun_path.
-long=$T/run2/$(printf '%040d' 0)
-mkdir -p -m 700 "$long"
-XDG_RUNTIME_DIR=$long run "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh" a 'b c' ''
-is_rc 7 "long run directory: runs"
-note_server "$(sed -n 's/^server=//p' "$T/err")"
-sock=$(ls "$long/sockkit-prefork" | grep '^s')
-len=$(printf '%s' "$long/sockkit-prefork/$sock" | wc -c)
-is "$len" 107 "long run directory: the socket path fills sun_path exactly"
-rm -f "$long/sockkit-prefork"/s*
-
-toolong=$T/run3/$(printf '%0100d' 0)
-mkdir -p -m 700 "$toolong"
-XDG_RUNTIME_DIR=$toolong run "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh"
-is_rc 127 "run directory too long for a socket: 127"
-like "$(cat "$T/err")" 'too long' "run directory too long: says so"
+# --- long run directory paths: sockets are named relative to it -------------
+# deep_dir LENGTH: a private directory whose path is about LENGTH long.
+deep_dir() {
+	_d=$T/deep$1
+	while [ ${#_d} -lt "$1" ]; do
+		_d=$_d/$(printf '%0200d' 0)
+	done
+	mkdir -p "$_d" && chmod 700 "$_d" && echo "$_d"
+}
+for len in 300 3000; do
+	long=$(deep_dir $len)
+	XDG_RUNTIME_DIR=$long run "$SOCKKIT" prefork-interp -U "$PY" "$MINI" "$T/plain.sh" a 'b c' ''
+	note_server "$(sed -n 's/^server=//p' "$T/err")"
+	ok '[ "$rc" -eq 7 ] && [ "$(cat "$T/out")" = "$want" ]' "run directory of ${#long} characters: runs"
+	XDG_RUNTIME_DIR=$long run "$SOCKKIT" prefork-interp -U -g "$(printf '%03000d' 0)" "$PY" "$MINI" "$T/plain.sh"
+	ok '[ "$rc" -eq 2 ]' "run directory of ${#long} characters, -g of 3000: a usage error"
+	rm -f "$long/sockkit-prefork"/s*
+done
 
 stop_servers
 done_testing

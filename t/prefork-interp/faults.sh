@@ -44,25 +44,6 @@ server_now() {
 	./s.sh server 2>"$T/err" </dev/null
 }
 
-# ours: pids of every process started with our run directory in its
-# environment (servers, monitors, executors, watchers); not this shell's
-# subshells, whose environment block is the one the test started with.
-ours() {
-	"$PY" -c '
-import os, sys
-want = b"XDG_RUNTIME_DIR=" + os.fsencode(sys.argv[1])
-for p in os.listdir("/proc"):
-    if not p.isdigit() or int(p) == os.getpid():
-        continue
-    try:
-        with open("/proc/%s/environ" % p, "rb") as f:
-            env = f.read().split(b"\0")
-    except OSError:
-        continue
-    if want in env:
-        print(p)' "$XDG_RUNTIME_DIR"
-}
-
 # nsockets DIR: how many sockets DIR holds.
 nsockets() {
 	_c=0
@@ -72,19 +53,11 @@ nsockets() {
 	echo "$_c"
 }
 
-# none_left NAME: every process of ours ends (each within 10 s).
-none_left() {
-	for _p in $(ours); do
-		wait_gone "$_p"
-	done
-	is "$(ours)" "" "$1"
-}
-
 # --- the server killed during a call --------------------------------------
 srv=$(server_now)
 note_server "$srv"
 start_sleeper
-[ -n "$exe" ] && pass "server killed: the call runs" || fail "server killed: the call runs"
+ok '[ -n "$exe" ]' "server killed: the call runs"
 # The server alone: the call's own monitor still carries the call.
 kill -KILL "$srv"
 wait_gone "$srv"
@@ -93,8 +66,7 @@ reap "$client"
 is "$rc" 143 "server process killed: the call in progress still ends as its script"
 srv2=$(server_now)
 note_server "$srv2"
-[ -n "$srv2" ] && [ "$srv2" != "$srv" ] && pass "server process killed: the next call starts a fresh server" ||
-	fail "server process killed: the next call starts a fresh server ($srv, then '$srv2')"
+differ "$srv2" "$srv" "server process killed: the next call starts a fresh server"
 # The whole server (its session: server, monitors, executors).
 start_sleeper
 kill -KILL -"$srv2"
@@ -106,8 +78,7 @@ is_file "$T/err" "prefork-interp: server closed the call without an exit status"
 wait_gone "$srv2"
 srv3=$(server_now)
 note_server "$srv3"
-[ -n "$srv3" ] && [ "$srv3" != "$srv2" ] && pass "server killed: the next call starts a fresh server" ||
-	fail "server killed: the next call starts a fresh server ($srv2, then '$srv3')"
+differ "$srv3" "$srv2" "server killed: the next call starts a fresh server"
 
 # --- the executor killed --------------------------------------------------
 for sig in TERM:143 KILL:137 INT:130; do
@@ -126,14 +97,12 @@ is "$(server_now)" "$srv3" "executors killed: the server stays"
 
 # --- the run directory removed between calls -----------------------------
 rm -rf "$RUNDIR"
-wait_gone "$srv3" && pass "run directory removed: the server quits" ||
-	fail "run directory removed: the server quits"
+ok 'wait_gone "$srv3"' "run directory removed: the server quits"
 run ./s.sh echo 1 5
 is_rc 5 "run directory removed: the next call runs"
 srv4=$(sed -n 's/^out 1 //p' "$T/out")
 note_server "$srv4"
-[ -n "$srv4" ] && [ "$srv4" != "$srv3" ] && pass "run directory removed: a fresh server" ||
-	fail "run directory removed: a fresh server"
+differ "$srv4" "$srv3" "run directory removed: a fresh server"
 is "$(stat -c %a "$RUNDIR")" 700 "run directory removed: made again, 0700"
 stop_servers
 
@@ -164,8 +133,7 @@ else
 	like "$(cat "$T/err")" '^prefork-interp: .*: Permission denied$' "unwritable run directory: --kill says why"
 	chmod 700 "$nrun"
 	run as_nobody "$SOCKKIT" prefork-interp "--kill -U $PY $MINI" ./s.sh
-	wait_gone "$nsrv" && pass "unwritable run directory: writable again, --kill works" ||
-		fail "unwritable run directory: writable again, --kill works"
+	ok 'wait_gone "$nsrv"' "unwritable run directory: writable again, --kill works"
 	chmod 500 "$nrun"
 	run as_nobody timeout -k 2 20 ./s.sh echo 4 0
 	vg_clean "$T/err"
@@ -184,33 +152,51 @@ if ! under_valgrind "fd exhaustion"; then
 		shift
 		bounded 20 sh -c 'ulimit -n "$1" && shift && exec "$@"' sh "$_n" "$@"
 	}
-	# A warm call needs one fd beyond 0-2 (below that the loader itself fails).
+	# ours_failed: the last run failed with our own clear error for
+	# running out of fds.
+	ours_failed() {
+		vg_clean "$T/err"
+		printf '%s\n' "$rc:$(cat "$T/err")" |
+			grep -Eqx '127:prefork-interp: [^:]*(: [^:]*)?: (Too many open files|No file descriptors available)'
+	}
+	# A warm call needs a few fds beyond 0-2 (the caller's directory, the
+	# run directory while it is opened, the socket), a cold start a few
+	# more (lock, listener, pipes, the first call): below what it needs,
+	# each shortage is a clear error that leaves nothing behind.  (With
+	# fewer than four the loader itself fails.)
 	srv=$(server_now)
 	note_server "$srv"
-	for n in 4 10; do
-		run limited "$n" ./s.sh echo "w$n" 6
-		is "$rc:$(cat "$T/out")" "6:out w$n $srv" "ulimit -n $n, warm: the call runs"
+	n=4
+	while run limited "$n" ./s.sh echo "w$n" 6 && ours_failed && [ "$n" -lt 20 ]; do
+		n=$((n + 1))
+	done
+	warm=$n
+	ok '[ "$warm" -le 8 ]' "warm: every shortage of fds below $warm a clear error; $warm are enough"
+	is "$rc:$(cat "$T/out")" "6:out w$warm $srv" "ulimit -n $warm, warm: the call runs"
+	stop_servers
+	rm -f "$RUNDIR"/*
+	n=4 left=
+	while run limited "$n" ./s.sh echo "c$n" 6 && ours_failed && [ "$n" -lt 20 ]; do
+		left="$left$(ls -A "$RUNDIR")"
+		n=$((n + 1))
+	done
+	cold=$n
+	ok '[ "$cold" -le 16 ]' "cold: every shortage of fds below $cold a clear error; $cold are enough"
+	is "$left" "" "cold, below $cold fds: no socket, lock or info file left behind"
+	for p in $(ours); do
+		note_server "$p"
 	done
 	stop_servers
-	# A cold start needs more: each shortage is a clear error that leaves no
-	# socket behind (and no watcher waiting on it).  EMFILE in glibc's or
-	# musl's words.
-	for n in 4 5 6 7 8 9; do
-		run limited "$n" ./s.sh echo "c$n" 6
-		vg_clean "$T/err"
-		like "$rc:$(cat "$T/err")" '^127:prefork-interp: [^:]*(: [^:]*)?: (Too many open files|No file descriptors available)$' \
-			"ulimit -n $n, cold: a clear error"
-		is "$(nsockets "$RUNDIR")" 0 "ulimit -n $n, cold: no socket left behind"
-	done
-	none_left "ulimit -n 4-9, cold: no process left behind"
-	# At 10 the server starts, with the caller's limit: the script fares as it
-	# would run directly under that limit (dash needs fd 10 for its script).
-	run limited 10 sh ./s.sh echo c10 6
+	rm -f "$RUNDIR"/*
+	none_left "cold, below $cold fds: no process left behind"
+	# With enough, the server starts with the caller's limit: the script
+	# fares as it would run directly under that limit.
+	run limited $cold sh ./s.sh echo c$cold 6
 	want="$rc:$(sed 's/ [0-9]*$//' "$T/out")|$(cat "$T/err")"
-	run limited 10 ./s.sh echo c10 6
+	run limited $cold ./s.sh echo c$cold 6
 	vg_clean "$T/err"
 	is "$rc:$(sed 's/ [0-9]*$//' "$T/out")|$(cat "$T/err")" "$want" \
-		"ulimit -n 10, cold: the script runs as directly under that limit"
+		"ulimit -n $cold, cold: the script runs as directly under that limit"
 	for p in $(ours); do
 		note_server "$p"
 	done
@@ -249,8 +235,7 @@ cold_kill() {
 }
 cold_kill go
 is "$rc" 137 "client killed during a cold start: dead"
-[ "$(nsockets "$RUNDIR")" = 1 ] && pass "client killed, setup goes on: the server has its socket" ||
-	fail "client killed, setup goes on: the server has its socket"
+is "$(nsockets "$RUNDIR")" 1 "client killed, setup goes on: the server has its socket"
 run ./cold.sh
 cold_srv=$(cat "$T/out")
 note_server "$cold_srv"

@@ -75,7 +75,9 @@ run ./s.sh killmonitor
 is_rc 127 "server side gone mid-call: 127, no hang"
 like "$(cat "$T/err")" 'without an exit status' "server side gone mid-call: reported"
 
-# The client killed: the script gets SIGINT from the monitor.
+# The client killed: under 7.0.0 nothing is forwarded, and the client dies
+# as the shell expects.  (What becomes of the script is the server's
+# business: perl.sh checks Debian's module.)
 rm -f "$T/pid"
 mkfifo "$T/pid"
 ./s.sh sleep "$T/pid" >/dev/null 2>&1 </dev/null &
@@ -84,11 +86,7 @@ exe=$(bounded 10 head -n 1 "$T/pid")
 kill -TERM "$client"
 wait "$client"
 is "$?" 143 "client killed by TERM: dies by TERM"
-if [ -n "$exe" ] && wait_gone "$exe"; then
-	pass "client killed: the script ends too"
-else
-	fail "client killed: the script ends too"
-fi
+[ -n "$exe" ] && kill "$exe" 2>/dev/null
 
 # --- xdata: its length is big-endian -------------------------------------
 # The combined word "-f,-U,PYTHON,MINI" gives the ident of the #! line.
@@ -121,27 +119,28 @@ run "$SOCKKIT" prefork-interp "-f,-U,$PY,$MINI" ./s.sh exit 3
 is_rc 3 "-f: runs"
 new=$(server_now)
 note_server "$new"
-[ "$new" != "$srv" ] && pass "-f: a fresh server" || fail "-f: a fresh server"
-wait_gone "$srv" && pass "-f: the old server quits" || fail "-f: the old server quits"
+differ "$new" "$srv" "-f: a fresh server"
+ok 'wait_gone "$srv"' "-f: the old server quits"
 run ./s.sh exit 4
 is "$(server_now)" "$new" "-f: later calls use the fresh server"
 
 run "$SOCKKIT" prefork-interp "--kill -U $PY $MINI" ./s.sh
 is_rc 0 "--kill: exit 0"
 is_file "$T/out" "" "--kill: runs nothing"
-wait_gone "$new" && pass "--kill: the server quits" || fail "--kill: the server quits"
+ok 'wait_gone "$new"' "--kill: the server quits"
 is "$(ls "$RUNDIR" | grep -c '^s')" 0 "--kill: the socket is gone"
-run "$SOCKKIT" prefork-interp "--kill -U $PY $MINI" ./s.sh
-is_rc 0 "--kill with no server: exit 0"
+check "--kill with no server: says so, exit 0 (as chiark-utils)" 0 '' \
+	"prefork-interp: --kill: no server for ./s.sh in $RUNDIR" \
+	"$SOCKKIT" prefork-interp "--kill -U $PY $MINI" ./s.sh
 
 run ./s.sh exit 0
 srv=$(server_now)
 note_server "$srv"
 rm -f "$RUNDIR"/s*
-wait_gone "$srv" && pass "socket deleted: the server quits" || fail "socket deleted: the server quits"
+ok 'wait_gone "$srv"' "socket deleted: the server quits"
 run ./s.sh exit 2
 is_rc 2 "socket deleted: the next call starts a new one"
-[ "$(server_now)" != "$srv" ] && pass "socket deleted: a new server" || fail "socket deleted: a new server"
+differ "$(server_now)" "$srv" "socket deleted: a new server"
 note_server "$(server_now)"
 stop_servers
 

@@ -9,6 +9,8 @@ and the exit status goes back to the client.  Python 3 standard library only.
 MINI_XDATA (in the environment of the starting call) is sent as the
 greeting's extra data, to test its length in network byte order.
 MINI_PIDFILE: the server writes its pid there once it is serving.
+MINI_ACCEPTLOG: the server appends a line there for every connection it
+accepts (to show that a client did not connect).
 Each call's script sees the server's pid in MINI_SERVER_PID.
 """
 import os
@@ -107,6 +109,7 @@ def monitor(conn, xdata):
 def serve(listen_fd, call_fd, watch_in, watch_out):
     xdata = os.environb.get(b'MINI_XDATA', b'')
     pidfile = os.environ.get('MINI_PIDFILE')
+    acceptlog = os.environ.get('MINI_ACCEPTLOG')
     if os.fork():
         os._exit(0)                     # the setup run ends here
     os.setsid()
@@ -140,6 +143,9 @@ def serve(listen_fd, call_fd, watch_in, watch_out):
                 conn, _ = listener.accept()
             except BlockingIOError:
                 continue
+            if acceptlog:
+                with open(acceptlog, 'a') as f:
+                    f.write('accepted\n')
             if os.fork() == 0:
                 listener.close()
                 conn.setblocking(True)

@@ -118,11 +118,7 @@ client=$!
 exe=$(bounded 10 head -n 1 "$T/pid")
 kill -TERM "$client"
 wait "$client"
-if [ -n "$exe" ] && wait_gone "$exe"; then
-	pass "client killed: the Perl executor ends too"
-else
-	fail "client killed: the Perl executor ends too"
-fi
+ok '[ -n "$exe" ] && wait_gone "$exe"' "client killed: the Perl executor ends too (Debian's module)"
 
 # --- 50 concurrent calls ------------------------------------------------------
 stop_servers
@@ -145,12 +141,12 @@ run "$SOCKKIT" prefork-interp -f -U perl ./l.pl exit 4
 is_rc 4 "-f: runs"
 new=$(server_now)
 note_server "$new"
-[ "$new" != "$srv" ] && pass "-f: a fresh server" || fail "-f: a fresh server"
-wait_gone "$srv" && pass "-f: the old server quits" || fail "-f: the old server quits"
+differ "$new" "$srv" "-f: a fresh server"
+ok 'wait_gone "$srv"' "-f: the old server quits"
 
 run "$SOCKKIT" prefork-interp --kill -U perl ./l.pl
 is_rc 0 "--kill: exit 0"
-wait_gone "$new" && pass "--kill: the server quits" || fail "--kill: the server quits"
+ok 'wait_gone "$new"' "--kill: the server quits"
 
 run ./l.pl exit 0
 old=$(server_now)
@@ -160,11 +156,11 @@ run ./l.pl exit 5
 is_rc 5 "script changed: the call runs"
 new=$(server_now)
 note_server "$new"
-[ "$new" != "$old" ] && pass "script changed: a reloaded server" || fail "script changed: a reloaded server"
-wait_gone "$old" && pass "script changed: the old server is gone" || fail "script changed: the old server is gone"
+differ "$new" "$old" "script changed: a reloaded server"
+ok 'wait_gone "$old"' "script changed: the old server is gone"
 
 rm -f "$RUNDIR"/s*
-wait_gone "$new" && pass "socket deleted: the Perl server quits" || fail "socket deleted: the Perl server quits"
+ok 'wait_gone "$new"' "socket deleted: the Perl server quits"
 
 # --- fixed defects, with the Perl module ---------------------------------------
 if ! under_valgrind "closed stdio fds"; then

@@ -5,6 +5,8 @@
 PFI_T=$T_SRC/prefork-interp
 MINI=$PFI_T/miniserver.py
 FAKESOCK=$PFI_T/fakesock.py
+# The Python script side (sockkit_prefork), from the source tree.
+PYMOD=$T_SRC/../applets/prefork-interp
 # Python 3.9 or later (socket.recv_fds, os.pidfd_open); the system's, not a
 # version manager's shim, when there is one.
 PY=/usr/bin/python3
@@ -31,6 +33,17 @@ note_server() {
 	esac
 }
 
+# same A B NAME, differ A B NAME: two servers (pids) are the same, or
+# differ; an empty one (no server seen) fails either.
+same() {
+	_a=$1 _b=$2
+	ok '[ -n "$_a" ] && [ "$_a" = "$_b" ]' "$3"
+}
+differ() {
+	_a=$1 _b=$2
+	ok '[ -n "$_a" ] && [ -n "$_b" ] && [ "$_a" != "$_b" ]' "$3"
+}
+
 # stop_servers: delete every socket (each watcher sees it, each server
 # quits) and wait for every server this test noted.
 stop_servers() {
@@ -39,6 +52,33 @@ stop_servers() {
 		wait_gone "$_p" || diag "server $_p did not quit"
 	done
 	pfi_servers=
+}
+
+# ours: pids of every process started with our run directory in its
+# environment (servers, monitors, executors, watchers); not this shell's
+# subshells, whose environment block is the one the test started with.
+ours() {
+	"$PY" -c '
+import os, sys
+want = b"XDG_RUNTIME_DIR=" + os.fsencode(sys.argv[1])
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) == os.getpid():
+        continue
+    try:
+        with open("/proc/%s/environ" % p, "rb") as f:
+            env = f.read().split(b"\0")
+    except OSError:
+        continue
+    if want in env:
+        print(p)' "$XDG_RUNTIME_DIR"
+}
+
+# none_left NAME: every process of ours ends (each within 10 s).
+none_left() {
+	for _p in $(ours); do
+		wait_gone "$_p"
+	done
+	is "$(ours)" "" "$1"
 }
 
 # mini_script FILE FORM BODY: a shell script served by miniserver.py, with
@@ -62,6 +102,12 @@ fakesock() {
 	fake_pid=$!
 	_ready=$(bounded 10 head -n 1 "$T/fake.fifo")
 	[ "$_ready" = ready ] || diag "fakesock $1 did not start: $(cat "$T/fake.err")"
+}
+
+# wait_for_line FILE LINE: FILE gets LINE (bounded, 10 s; a process of a
+# test appends it when something it cannot signal otherwise happened).
+wait_for_line() {
+	bounded 10 sh -c 'until grep -qx -- "$2" "$1" 2>/dev/null; do sleep 0.05; done' sh "$1" "$2"
 }
 
 stop_fakesock() {
