@@ -1,14 +1,18 @@
 #!/bin/sh
-# sockkit_prefork, 7.0.0 part: a forwarded run behaves like a direct one
-# (argv, environment, stdio and its buffering, exit status), through both
-# #! forms; and the module does nothing without prefork-interp.
+# sockkit_prefork, 7.0.0 part: a served run ends as a direct run of the
+# same interpreter does (argv, environment, stdin, buffering, every way of
+# ending, byte for byte on stdout and stderr), through both #! forms; and
+# the package does nothing but check its options without prefork-interp.
 . "$T_SRC/lib.sh"
-. "$T_SRC/prefork-python/pylib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
 
 mk basic <<'PY'
-import sockkit_prefork, os, sys, random
+import sockkit_prefork, io, os, sys, random
 FIRST_PID = os.getpid()
+EARLY = open(os.environ["EARLY_FILE"], "a") if "EARLY_FILE" in os.environ \
+    else None
 @INIT@
+"""A string statement first after the call: not the module's docstring."""
 what = sys.argv[1] if len(sys.argv) > 1 else ""
 if what == "argv":
     print(repr(sys.argv[1:]), os.path.basename(sys.argv[0]))
@@ -17,11 +21,15 @@ elif what == "env":
 elif what == "stdin":
     print("got", input(), sys.stdin.read().strip())
 elif what == "buffering":
-    print(sys.stdout.line_buffering, sys.stderr.line_buffering)
+    for s in (sys.stdin, sys.stdout, sys.stderr):
+        print(s.name, s.mode, s.encoding, s.errors, s.line_buffering,
+              s.write_through, repr(s.newlines), type(s.buffer).__name__)
 elif what == "exit":
     sys.exit(int(sys.argv[2]))
 elif what == "exitmsg":
     sys.exit("a message")
+elif what == "exitnone":
+    sys.exit()
 elif what == "raise-exit":
     raise SystemExit(int(sys.argv[2]))
 elif what == "caught-exit":
@@ -51,16 +59,41 @@ elif what == "traceback":
     def inner():
         raise ValueError("boom")
     inner()
+elif what == "chained":
+    try:
+        {}["key"]
+    except KeyError as e:
+        raise RuntimeError("while looking up") from e
 elif what == "unflushed":
     sys.stdout.write("no newline, never flushed by hand")
     f = open(sys.argv[2], "w")
     f.write("file data, never closed")
+elif what == "unflushed-kinds":
+    d = sys.argv[2]
+    class Mine(io.TextIOWrapper):
+        pass
+    KEPT = [open(d + "/append", "a"),      # referenced: not closed before
+            os.fdopen(os.open(d + "/fdopen", os.O_WRONLY | os.O_CREAT), "w"),
+            Mine(open(d + "/subclass", "wb")), EARLY]
+    for f, text in zip(KEPT, ("appended", "fdopen", "subclass", "early")):
+        f.write(text)
 elif what == "random":
     print(random.random())
 elif what == "pid":
     print(os.getpid() != FIRST_PID, os.getppid())
 elif what == "kbint":
     raise KeyboardInterrupt
+elif what == "fds":
+    sys.stdout.flush()
+    os.system("ls /proc/self/fd")   # what a program the script runs gets
+elif what == "closerange":
+    import socket
+    os.closerange(3, 1024)   # as daemon-style code does
+    a, b = socket.socketpair()
+    print("closed all, made", a.fileno(), b.fileno())
+    sys.exit(int(sys.argv[2]))
+elif what == "docstring":
+    print(__doc__)
 elif what == "child":
     pid = os.fork()
     if pid == 0:
@@ -68,72 +101,83 @@ elif what == "child":
     print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 PY
 
+mk early <<PY
+import sockkit_prefork, os, sys
+LOG = open("$T/early-" + os.path.basename(sys.argv[0])[0], "a")  # A or B
+LOG.write("set-up;")                               # still in its buffer
+@INIT@
+LOG.write("call;")
+PY
+
+# A file the server opened before the call (its first call's environment
+# names it), written in later calls.
+EARLY_FILE=$T/early
+export EARLY_FILE
 for f in $FORMS; do
 	s=$T/$f-basic.py
-	run "$s" argv 'a b' '' c
-	is "$(cat "$T/out")" "['argv', 'a b', '', 'c'] $f-basic.py" "$f: sys.argv is [script, args...]"
-	is_rc 0 "$f: exit 0"
-	run env PFX=one "$s" env
-	is "$(cat "$T/out")" "one False" "$f: the caller's environment"
-	run env PFX=two "$s" env
-	is "$(cat "$T/out")" "two False" "$f: each call its own environment"
-	printf 'line1\nrest\n' | "$s" stdin >"$T/out" 2>"$T/err"
-	is "$(cat "$T/out")" "got line1 rest" "$f: input() and read() on the caller's stdin"
-	run "$s" buffering
-	is "$(cat "$T/out")" "False True" "$f: stdout to a file block-buffered, stderr line-buffered"
-	for code in 0 3 255; do
-		run "$s" exit $code
-		is_rc $code "$f: sys.exit($code)"
+	same "$f: argv" "$s" argv 'a b' '' c
+	export PFX=one
+	same "$f: the caller's environment" "$s" env
+	export PFX=two
+	same "$f: each call its own environment" "$s" env
+	unset PFX
+	same "$f: stdin at EOF" "$s" stdin
+	same "$f: stdio objects: names, modes, codecs, buffering" "$s" buffering
+	for code in 0 3 255 256 -1; do
+		same "$f: sys.exit($code)" "$s" exit $code
 	done
-	run "$s" exitmsg
-	is_rc 1 "$f: sys.exit(string) gives 1"
-	is "$(cat "$T/err")" "a message" "$f: ... and prints the string"
-	run "$s" raise-exit 7
-	is_rc 7 "$f: raise SystemExit(7)"
-	run "$s" caught-exit
-	is_rc 0 "$f: a caught sys.exit is no exit"
-	is "$(cat "$T/out")" "went on" "$f: ... and the script goes on"
-	run "$s" replaced-exit
-	is_rc 4 "$f: a sys.exit replaced by another SystemExit: the other's status"
-	run "$s" finally-exit
-	is_rc 6 "$f: sys.exit through a finally block"
-	is "$(cat "$T/out")" "cleanup" "$f: ... which runs"
-	run "$s" _exit 42
-	is_rc 42 "$f: os._exit(42)"
-	run "$s" traceback
-	is_rc 1 "$f: uncaught exception gives 1"
-	like "$(cat "$T/err")" 'Traceback \(most recent call last\)' "$f: traceback on the caller's stderr"
-	like "$(tail -n 1 "$T/err")" '^ValueError: boom$' "$f: ... ending with the exception"
-	like "$(cat "$T/err")" 'in inner' "$f: ... with the frames"
-	run "$s" unflushed "$T/unflushed-$f"
-	is "$(cat "$T/out")" "no newline, never flushed by hand" "$f: stdout flushed before the status"
-	is "$(cat "$T/unflushed-$f")" "file data, never closed" "$f: open files flushed at exit"
-	run sh -c "'$s' signal 15; echo \$?"
-	is "$(cat "$T/out")" "143" "$f: death by SIGTERM is passed on"
-	run sh -c "'$s' kbint; echo \$?"
-	is "$(cat "$T/out")" "130" "$f: uncaught KeyboardInterrupt dies by SIGINT, as python3 does"
-	"$s" random >"$T/r1"
-	"$s" random >"$T/r2"
-	[ "$(cat "$T/r1")" != "$(cat "$T/r2")" ] && pass "$f: random reseeded per call" ||
-		fail "$f: random reseeded per call"
-	run "$s" child
-	is "$(cat "$T/out")" "child 5" "$f: a child forked by the script exits on its own"
-	is_rc 0 "$f: ... and the call's status stays the script's"
-	run "$s" pid
-	like "$(cat "$T/out")" '^True [0-9]+$' "$f: each call in a fresh process"
-	server=$(cut -d' ' -f2 "$T/out")
-	run "$s" pid
-	is "$(cut -d' ' -f2 "$T/out")" "$server" "$f: ... forked by the same server"
-	is "$(grep -c "server failed" "$T/log")" "0" \
-		"$f: no server failure logged"
-done
+	same "$f: sys.exit(string)" "$s" exitmsg
+	same "$f: sys.exit()" "$s" exitnone
+	same "$f: raise SystemExit(7)" "$s" raise-exit 7
+	same "$f: a caught sys.exit is no exit" "$s" caught-exit
+	same "$f: a sys.exit replaced by another SystemExit" "$s" replaced-exit
+	same "$f: sys.exit through a finally block" "$s" finally-exit
+	same "$f: os._exit(42)" "$s" _exit 42
+	same "$f: an uncaught exception" "$s" traceback
+	same "$f: a chained exception" "$s" chained
+	same "$f: death by SIGTERM" "$s" signal 15
+	same "$f: an uncaught KeyboardInterrupt" "$s" kbint
+	same "$f: a child the script forks exits on its own" "$s" child
+	same "$f: the script closes every descriptor above 2" "$s" closerange 5
+	check "$f: a program the script runs inherits only fds 0-2 (3 is ls's own)" 0 "$(printf '0\n1\n2\n3')" '' "$s" fds
+	same "$f: a string statement first after the call" "$s" docstring
 
-# Without prefork-interp: initialisation_complete() returns, nothing else.
-run "$PY" "$T/A-basic.py" argv x
-is "$(cat "$T/out")" "['argv', 'x'] A-basic.py" "direct run: module is a no-op"
-run "$PY" "$T/A-basic.py" traceback
-is_rc 1 "direct run: traceback gives 1 too"
-run "$PY" -c 'import sockkit_prefork; sockkit_prefork.initialisation_complete(bogus=1)'
-is_rc 0 "direct run: options are not even looked at"
+	check "$f: sys.exit(3) is status 3" 3 '' '' "$s" exit 3
+	check "$f: the end of the script is status 0" 0 '' '' "$s"
+	check "$f: argv is [script, args...]" 0 "['argv', 'a b', '', 'c'] $f-basic.py" '' "$s" argv 'a b' '' c
+	check "$f: sys.exit(string): printed, status 1" 1 '' 'a message' "$s" exitmsg
+	check "$f: death by SIGTERM" 143 '' '*' "$s" signal 15
+	check "$f: an uncaught KeyboardInterrupt dies by SIGINT" 130 '' '*' "$s" kbint
+	run "$s" traceback
+	ok '[ "$rc" -eq 1 ] && [ "$(tail -n 1 "$T/err")" = "ValueError: boom" ]' "$f: uncaught exception: status 1, the exception last"
+	run_in "$(printf 'line1\nrest\n')" "$s" stdin
+	ok '[ "$(cat "$T/out")" = "got line1 rest" ]' "$f: input() and read() on the caller's stdin"
+	run "$s" unflushed "$T/unflushed-$f"
+	ok '[ "$(cat "$T/out")" = "no newline, never flushed by hand" ]' "$f: stdout flushed before the status"
+	ok '[ "$(cat "$T/unflushed-$f")" = "file data, never closed" ]' "$f: an open file flushed before the status"
+	for i in 1 2 3; do "$T/$f-early.py"; done
+	ok '[ "$(cat "$T/early-$f")" = "set-up;call;call;call;" ]' "$f: what the script buffered before the call is written once, not once per call"
+	mkdir "$T/kinds-$f"
+	: >"$EARLY_FILE"
+	"$s" unflushed-kinds "$T/kinds-$f"
+	ok '[ "$(cat "$T/kinds-$f/append" "$T/kinds-$f/fdopen" "$T/kinds-$f/subclass" "$EARLY_FILE")" = appendedfdopensubclassearly ]' "$f: files opened to append, by fdopen, through a subclass, before the call: flushed"
+	r1=$("$s" random) r2=$("$s" random)
+	ok '[ -n "$r1" ] && [ "$r1" != "$r2" ]' "$f: random reseeded in each call"
+	p1=$("$s" pid) p2=$("$s" pid)
+	ok 'echo "$p1" | grep -Eqx "True [0-9]+"' "$f: each call in a fresh process"
+	ok '[ "$p1" = "$p2" ]' "$f: ... forked by the same server"
+done
+ok log_clean "no traceback or error in the server log"
+
+# Without prefork-interp: initialisation_complete() checks its options
+# and returns.
+check "direct run: the module does nothing else" 0 "['argv', 'x'] A-basic.py" '' "$PYI" "$T/A-basic.py" argv x
+check "direct run: a misspelt option fails" 1 '' '*' "$PYI" -c 'import sockkit_prefork; sockkit_prefork.initialisation_complete(idle_timout=5)'
+ok 'tail -n 1 "$T/err" | grep -q "^TypeError: initialisation_complete(): unknown option(s): idle_timout "' "... naming it"
+for bad in 'max_servers=0' 'spares=0' 'idle_timeout="5"' 'log=3' 'autoreload=1' 'autoreload_extra="/etc/x"' 'hangup_grace=-1'; do
+	run "$PYI" -c "import sockkit_prefork; sockkit_prefork.initialisation_complete($bad)"
+	ok '[ "$rc" -eq 1 ] && tail -n 1 "$T/err" | grep -Eq "^(TypeError|ValueError): initialisation_complete\(\)"' "direct run: $bad is refused"
+done
+check "direct run: good options pass" 0 '' '' "$PYI" -c 'import sockkit_prefork; sockkit_prefork.initialisation_complete(max_servers=-1, idle_timeout=0.5, log=None, autoreload_extra=["/etc/hosts"], spares=1, fast_exit=False)'
 
 done_testing

@@ -4,20 +4,17 @@
 # recorder) sends exactly the 7.0.0 request; Debian's own client works with
 # sockkit_prefork (which then greets with empty xdata).
 . "$T_SRC/lib.sh"
-. "$T_SRC/prefork-python/pylib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
 
 # A strict 7.0.0 server: what exactly did sockkit's client send?
 for f in $FORMS; do
-	case $f in
-	A) bang="#!$T/sockkit prefork-interp -U $PY" ;;
-	B) bang="#!$T/prefork-interp -U,$PY" ;;
-	esac
+	bang=$(bang "$f")
 	printf '%s\nimport sys; sys.argv[1:] = ["%s"]\nexec(open("%s").read())\n' \
 		"$bang" "$T/rec-$f" "$T_SRC/prefork-python/strict700.py" >"$T/$f-strict.py"
 	chmod +x "$T/$f-strict.py"
 	run "$T/$f-strict.py" one two
 	is_rc 3 "$f: strict 7.0.0 server: its status"
-	is "$(cat "$T/rec-$f")" "env v1 sockkit-x1 signalling 00 fds 3 extra 0 argv $PY $T/$f-strict.py one two" \
+	is "$(cat "$T/rec-$f")" "env v1 sockkit-x1 signalling 00 fds 3 extra 0 argv $PYI $T/$f-strict.py one two" \
 		"$f: empty xdata: 7.0.0 request only (byte 00, 3 fds, nothing after)"
 done
 
@@ -52,7 +49,7 @@ fi
 # Debian's 7.0.0 client with sockkit_prefork.
 if [ -x /usr/bin/prefork-interp ]; then
 	mkdir "$T/deb"
-	printf '#!/usr/bin/prefork-interp -U,%s\n' "$PY" >"$T/deb/d.py"
+	printf '#!/usr/bin/prefork-interp -U,%s\n' "$PYI" >"$T/deb/d.py"
 	cat >>"$T/deb/d.py" <<PY
 import sockkit_prefork, os, sys
 sockkit_prefork.initialisation_complete(log="$T/log")
@@ -69,8 +66,8 @@ PY
 	is "$(cut -d' ' -f3 "$T/out")" "$server" "Debian client: warm call, same server"
 	run "$T/deb/d.py" 6
 	is_rc 6 "Debian client: warm status"
-	/usr/bin/prefork-interp --kill -U "$PY" "$T/deb/d.py"
-	wait_gone "$server" && pass "Debian client: --kill stops it" || fail "Debian client: --kill stops it"
+	/usr/bin/prefork-interp --kill -U "$PYI" "$T/deb/d.py"
+	ok 'wait_gone "$server"' "Debian client: --kill stops it"
 	cd "$T"
 else
 	skip "Debian client pairing" "/usr/bin/prefork-interp not installed (chiark-utils-bin)"

@@ -2,7 +2,7 @@
 # 100 concurrent calls through one server (max_servers 8: the excess waits),
 # each with its own arguments, output and exit status; both #! forms.
 . "$T_SRC/lib.sh"
-. "$T_SRC/prefork-python/pylib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
 
 mk conc "log='$T/log', max_servers=8" <<'PY'
 import sockkit_prefork, os, sys, time

@@ -5,18 +5,14 @@
 # the client, CONT resumes both; the caller going away ends the script
 # (SIGINT, then SIGKILL after the grace).
 . "$T_SRC/lib.sh"
-. "$T_SRC/prefork-python/pylib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
 
 # Callers in several directories share one server (-g), so the directory
 # can only come from the call.
 mkcwd() {
 	for f in $FORMS; do
-		case $f in
-		A) bang="#!$T/sockkit prefork-interp -U -g cwd$f$$ $PY" ;;
-		B) bang="#!$T/prefork-interp -U,-g,cwd$f$$,$PY" ;;
-		esac
 		cat >"$T/$f-cwd.py" <<PY
-$bang
+$(bang "$f" -g "cwd$f$$")
 import sockkit_prefork, os
 sockkit_prefork.initialisation_complete(log="$T/log")
 print(os.getcwd(), oct(os.umask(0)), os.getppid())
@@ -59,7 +55,7 @@ PY
 # its own (as a shell with job control would), INT and QUIT not ignored
 # (as they are for "&" in a non-interactive shell); $bgpid is the client.
 bg() {
-	"$PY" -c 'import os, signal, sys
+	"$PYI" -c 'import os, signal, sys
 for s in (signal.SIGINT, signal.SIGQUIT):
     signal.signal(s, signal.SIG_DFL)
 os.setpgid(0, 0)
@@ -105,11 +101,11 @@ for f in $FORMS; do
 	bg "$s" tstp "$T/ready"
 	ex=$(read_fifo "$T/ready")
 	kill -s TSTP "$bgpid"
-	wait_state "$ex" T && pass "$f: TSTP stops the script" || fail "$f: TSTP stops the script"
-	wait_state "$bgpid" T && pass "$f: ... and then the client" || fail "$f: ... and then the client"
+	ok 'wait_state "$ex" T' "$f: TSTP stops the script"
+	ok 'wait_state "$bgpid" T' "$f: ... and then the client"
 	kill -s CONT "$bgpid"
-	wait_state "$ex" "R|S" && pass "$f: CONT resumes the script" || fail "$f: CONT resumes the script"
-	wait_state "$bgpid" "R|S" && pass "$f: ... and the client" || fail "$f: ... and the client"
+	ok 'wait_state "$ex" "R|S"' "$f: CONT resumes the script"
+	ok 'wait_state "$bgpid" "R|S"' "$f: ... and the client"
 	touch "$T/ready.go"
 	wait "$bgpid"
 	rc=$?
@@ -122,17 +118,16 @@ for f in $FORMS; do
 	ex=$(read_fifo "$T/ready")
 	kill -9 "$bgpid"
 	{ wait "$bgpid"; } 2>/dev/null
-	wait_gone "$ex" && pass "$f: caller killed: the script ends" || fail "$f: caller killed: the script ends"
-	[ -e "$T/ready.int" ] && pass "$f: ... by SIGINT" || fail "$f: ... by SIGINT"
+	ok 'wait_gone "$ex"' "$f: caller killed: the script ends"
+	ok '[ -e "$T/ready.int" ]' "$f: ... by SIGINT"
 
 	new_fifo "$T/ready"
 	bg "$s" ignore-int "$T/ready"
 	ex=$(read_fifo "$T/ready")
 	kill -9 "$bgpid"
 	{ wait "$bgpid"; } 2>/dev/null
-	wait_gone "$ex" && pass "$f: SIGINT ignored: SIGKILL after the grace" ||
-		fail "$f: SIGINT ignored: SIGKILL after the grace"
+	ok 'wait_gone "$ex"' "$f: SIGINT ignored: SIGKILL after the grace"
 done
-grep -q 'caller gone, SIGKILL' "$T/log" && pass "the SIGKILL is logged" || fail "the SIGKILL is logged"
+ok 'grep -q "caller gone, SIGKILL" "$T/log"' "the SIGKILL is logged"
 
 done_testing

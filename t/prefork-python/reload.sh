@@ -1,20 +1,30 @@
 #!/bin/sh
 # Reloading: a change to the script, to a module it imported or to a file
-# named by autoreload_also_check makes the next call start a fresh server;
-# and an idle server quits after idle_timeout.  Both #! forms.
+# named by autoreload_also_check ends the server at once, with no call
+# needed and no traceback; a call in flight finishes with the old code;
+# the next call starts a fresh server with the new code.  An idle server
+# quits after idle_timeout.  Both #! forms.
 . "$T_SRC/lib.sh"
-. "$T_SRC/prefork-python/pylib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
 
 mkdir "$T/lib"
 echo 'V = "mod1"' >"$T/lib/pfmod.py"
 echo data1 >"$T/data"
-mk reload <<PY
+mk reload "log='$T/log'" reload <<PY
 import sys
 sys.path.insert(0, "$T/lib")
 import sockkit_prefork, os, pfmod
 sockkit_prefork.autoreload_also_check("$T/data")
 DATA = open("$T/data").read().strip()
 @INIT@
+if len(sys.argv) > 1:                  # a long call: announce, wait
+    with open(sys.argv[1], "w") as f:  # a FIFO the test reads
+        f.write(str(os.getpid()))
+    import time
+    for i in range(400):
+        if os.path.exists(sys.argv[1] + ".go"):
+            break
+        time.sleep(0.025)
 print("script1", pfmod.V, DATA, os.getppid())
 PY
 
@@ -34,45 +44,59 @@ call() {
 for f in $FORMS; do
 	s=$T/$f-reload.py
 	call "$s"
-	is "$out" "script1 mod1 data1" "$f: first call"
+	ok '[ "$out" = "script1 mod1 data1" ]' "$f: first call"
 	first=$server
 	call "$s"
-	is "$server" "$first" "$f: nothing changed: the same server"
+	ok '[ "$server" = "$first" ]' "$f: nothing changed: the same server"
 
 	sed -i 's/script1/script2/' "$s"      # a new file in its place
+	ok 'wait_gone "$first"' "$f: script replaced: the server quits, no call needed"
 	call "$s"
-	is "$out" "script2 mod1 data1" "$f: script replaced: the new one runs"
-	[ "$server" != "$first" ] && pass "$f: ... in a fresh server" || fail "$f: ... in a fresh server"
-	wait_gone "$first" && pass "$f: the old server quit" || fail "$f: the old server quit"
+	ok '[ "$out" = "script2 mod1 data1" ] && [ "$server" != "$first" ]' "$f: ... the next call runs the new script in a fresh server"
+
 	second=$server
-
 	echo 'V = "mod2"' >"$T/lib/pfmod.py"  # rewritten in place
+	ok 'wait_gone "$second"' "$f: imported module changed: the server quits"
 	call "$s"
-	is "$out" "script2 mod2 data1" "$f: imported module changed: reloaded"
-	third=$server
-	[ "$third" != "$second" ] && pass "$f: ... in a fresh server" || fail "$f: ... in a fresh server"
+	ok '[ "$out" = "script2 mod2 data1" ]' "$f: ... the next call has the new module"
 
+	third=$server
 	echo data2 >"$T/data"
+	ok 'wait_gone "$third"' "$f: autoreload_also_check file changed: the server quits"
 	call "$s"
-	is "$out" "script2 mod2 data2" "$f: autoreload_also_check file changed: reloaded"
-	[ "$server" != "$third" ] && pass "$f: ... in a fresh server" || fail "$f: ... in a fresh server"
+	ok '[ "$out" = "script2 mod2 data2" ]' "$f: ... the next call read it anew"
+
+	# A call in flight when the script changes finishes with the old code.
+	fourth=$server
+	new_fifo "$T/ready"
+	rm -f "$T/ready.go"
+	"$s" "$T/ready" >"$T/bgout" 2>&1 &
+	bg=$!
+	ex=$(read_fifo "$T/ready")
+	sock=$RUN/sreload$f
+	sed -i 's/script2/script3/' "$s"
+	ok 'bounded 20 "$PYI" "$T_SRC/prefork-python/probe.py" "$sock" 10 | grep -q "^refused after"' "$f: the script changed during a call: the server refuses new calls"
+	ok '[ -d "/proc/$fourth" ] && [ -d "/proc/$ex" ]' "$f: ... but it and the call in flight go on"
+	touch "$T/ready.go"
+	wait "$bg"
+	rc=$?
+	ok '[ "$rc" -eq 0 ] && [ "$(cut -d" " -f1 "$T/bgout")" = script2 ]' "$f: ... and finishes with the old code"
+	ok 'wait_gone "$fourth"' "$f: ... then the server quits"
+	call "$s"
+	ok '[ "$out" = "script3 mod2 data2" ]' "$f: ... and the next call runs the new code"
 
 	# back to the start for the other form
-	sed -i 's/script2/script1/' "$s"
+	sed -i 's/script3/script1/' "$s"
 	echo 'V = "mod1"' >"$T/lib/pfmod.py"
 	echo data1 >"$T/data"
 
 	s=$T/$f-idle.py
-	run "$s"
-	idle=$(cat "$T/out")
-	is_rc 0 "$f: idle script runs"
-	wait_gone "$idle" && pass "$f: server quits after idle_timeout" ||
-		fail "$f: server quits after idle_timeout"
-	run "$s"
-	[ "$(cat "$T/out")" != "$idle" ] && pass "$f: next call starts a new server" ||
-		fail "$f: next call starts a new server"
+	idle=$(server_of "$s")
+	ok 'wait_gone "$idle"' "$f: an idle server quits after idle_timeout"
+	ok '[ "$(server_of "$s")" != "$idle" ]' "$f: ... and the next call starts a new one"
 done
-grep -q 'quitting: idle for 0.3s' "$T/log" && pass "idle quit logged" || fail "idle quit logged"
-grep -q 'info: reloading: .* changed' "$T/log" && pass "reload logged" || fail "reload logged"
+ok 'grep -q "info: quitting: idle for 0.3s" "$T/log"' "the idle quit is logged"
+ok 'grep -q "info: quitting: reloading: .*/pfmod.py changed" "$T/log"' "the reload is logged with the file's name"
+ok log_clean "no traceback or error in the server log"
 
 done_testing

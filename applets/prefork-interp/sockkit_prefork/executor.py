@@ -1,0 +1,341 @@
+"""The call's process: a spare forked by the server waits for a call, reads
+its request and becomes the caller's process, as a direct run would be.
+
+A spare accepts and greets calls itself (the server is then on no call's
+path), or takes one the server hands it.  Once the request is read, the
+process gets the caller's descriptors 0-2, working directory and umask
+(sockkit-x1), environment, argv, sys.std* streams and default signal
+handlers; then initialisation_complete() goes on with the script (rest.py).
+"""
+
+import gc
+import io
+import os
+import select
+import signal
+import socket
+import sys
+
+from . import protocol
+
+# Signals whose handling the call starts with at the default (the server
+# forwards them to the call's process group under sockkit-x1).
+CALL_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
+                "SIGTSTP", "SIGCONT", "SIGWINCH")
+
+
+# How this interpreter buffers its standard streams at start-up: CPython
+# (3.9 on) makes stderr line-buffered always, and nothing line-buffered
+# with -u; PyPy 3.9 line-buffers a terminal, or everything with -u.
+LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
+
+
+def set_comm(name):
+    """The process name (comm, 15 bytes) that ps and pkill show."""
+    try:
+        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.write(fd, os.fsencode(name)[:15])
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Spare:
+    """What a spare keeps of the server: the ways calls come in."""
+
+    def __init__(self, chan, listen, watch, ext, stdio, log):
+        self.chan = chan         # socket pair to the server
+        self.listen = listen     # the listening socket, if this one accepts
+        self.watch = watch       # reload.Watch, for a check before greeting
+        self.counters = None     # calls.Counters, shared with the server,
+        self.slot = None         # and this process's slot of it
+        self.ext = ext           # the client offered sockkit-x1
+        self.stdio = stdio       # ((encoding, errors) of stdin, out, err)
+        self.log = log
+
+    # -- waiting
+    def take_call(self):
+        """A connection the server hands over, or one accepted here (after
+        telling the server, and greeting it)."""
+        p = select.poll()
+        p.register(self.chan, select.POLLIN)
+        if self.listen is not None:
+            p.register(self.listen, select.POLLIN)
+        while True:
+            for fd, _ in p.poll():
+                if fd == self.chan.fileno():
+                    return self._handed_over()
+                conn = self._accept(p)
+                if conn is not None:
+                    return conn
+
+    def _handed_over(self):
+        try:
+            data, anc, _, _ = self.chan.recvmsg(4, protocol.ANC_SPACE)
+        except OSError:
+            os._exit(0)
+        fds = protocol.fds_of(anc)
+        if data != b"H" or len(fds) != 1:
+            os._exit(0)          # the server quit: this spare is unneeded
+        return socket.socket(fileno=fds[0])
+
+    def _accept(self, p):
+        try:
+            conn, _ = self.listen.accept()
+        except (BlockingIOError, InterruptedError):
+            return None          # another spare, or the server, was faster
+        except OSError:
+            p.unregister(self.listen)        # shut down: the server quits
+            return None
+        if not self._peer_is_us(conn):
+            return None
+        if self._reload_pending():
+            self.chan.send(b"Q" + os.fsencode(self.watch.changed or "")[:200])
+            conn.close()         # EOF before greeting: the client respawns
+            os._exit(0)
+        # The server first: if it has quit, the caller gets EOF before any
+        # greeting, and starts a new server instead of losing its call.
+        try:
+            protocol.send_fd(self.chan, b"A", conn.fileno())
+        except OSError:
+            conn.close()
+            os._exit(0)
+        try:
+            conn.sendall(self.greeting())
+        except OSError:
+            os._exit(0)          # the caller went away before its call
+        return conn
+
+    def _peer_is_us(self, conn):
+        try:
+            uid = protocol.peer_uid(conn)
+        except OSError as e:
+            self.log("err", "refused a connection: no peer credentials (%s)"
+                     % e)
+            conn.close()
+            return False
+        if uid != os.getuid():
+            self.log("warning", "refused a connection from uid %d" % uid)
+            conn.close()
+            return False
+        return True
+
+    def _reload_pending(self):
+        """A watched file changed: inotify events the server has not read
+        yet (looked at, not read: they are the server's), or new mtimes."""
+        if self.watch.fd >= 0:
+            if select.select([self.watch.fd], [], [], 0)[0]:
+                self.watch.changed = self.watch.sweep() or "a watched file"
+            return self.watch.changed
+        return self.watch.check()
+
+    def greeting(self):
+        return protocol.greeting(self.ext, *self.counters.words())
+
+    # -- the request
+    def read_request(self, conn):
+        """The call's request; a connection closed before its first byte
+        (a status probe) ends this process quietly."""
+        conn.settimeout(protocol.REQUEST_TIMEOUT)
+        try:
+            ext = protocol.read_first_byte(conn, self.ext)
+            if ext is None:
+                self.log("debug", "status probe")
+                self.chan.send(b"N")
+                os._exit(0)
+            req = protocol.read_request(conn, ext)
+            self.counters.mark(self.slot)
+            self.chan.send(b"R" + bytes([ext]))
+            return req
+        except (OSError, protocol.ProtocolError) as e:
+            self.log("warning", "request: %s" % (e or type(e).__name__))
+            os._exit(127)
+
+
+def become_call(spare):
+    """In a freshly forked spare: wait for a call, read it, and make this
+    process the caller's.  Returns the open connection to the caller."""
+    prewarm(spare.stdio)
+    conn = spare.take_call()
+    if spare.listen is not None:
+        spare.listen.close()
+    spare.watch.close()
+    req = spare.read_request(conn)
+    apply_call(req, spare.stdio)
+    return conn, req.ext
+
+
+# ------------------------------------------------------------- the process
+
+def _find_o_path():
+    """O_PATH: the os module's, or (PyPy 3.9 has none) the first of the
+    architectures' values that opens "/" as a path-only descriptor, one
+    that reading fails on with EBADF rather than EISDIR."""
+    import errno
+    import fcntl
+    if hasattr(os, "O_PATH"):
+        return os.O_PATH
+    for cand in (0o10000000, 0o40000000, 0o20000000, 0x1000000):
+        try:
+            fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY | cand)
+        except OSError:
+            continue
+        try:
+            if fcntl.fcntl(fd, fcntl.F_GETFL) & cand:
+                os.read(fd, 1)
+        except OSError as e:
+            if e.errno == errno.EBADF:
+                return cand
+        finally:
+            os.close(fd)
+    return 0
+
+
+O_PATH = _find_o_path()
+
+
+def _is_closed_standin(fd):
+    """The client passes an O_PATH descriptor where the caller had fd 0,
+    1 or 2 closed: a direct run would have that fd closed."""
+    import fcntl
+    try:
+        return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & O_PATH)
+    except OSError:
+        return True
+
+
+def apply_call(req, stdio, dry=False):
+    """Make this process the caller's (dry: only touch the same memory,
+    for prewarm)."""
+    closed = []
+    for i in range(3):
+        if _is_closed_standin(req.fds[i]):
+            closed.append(i)
+            if not dry:
+                os.close(i)
+        elif not dry:
+            os.dup2(req.fds[i], i)
+    if req.ext and not dry:
+        os.fchdir(req.fds[3])
+        os.umask(req.umask)
+    if not dry:
+        req.close()
+    env, argv = req.environ_and_argv()
+    _set_environ(env)
+    # 7.0.0 sends interpreter, script, args: a direct run sees script, args.
+    args = [os.fsdecode(s) for s in argv[1:]]
+    if args:
+        sys.argv[:] = args
+    new_stdio(stdio, closed)
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in CALL_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if not dry and sys.argv and sys.argv[0]:
+        set_comm(os.path.basename(sys.argv[0]))
+
+
+# The environment as the server had it (set by note_environ()): a call's
+# is compared with this plain dict, at C speed, and only what differs goes
+# through os.environb (whose every access is Python code, and putenv).
+_server_environ = {}
+
+
+def note_environ():
+    _server_environ.clear()
+    _server_environ.update(os.environb)
+
+
+def _set_environ(new):
+    """Change only what differs: calls from one place mostly share it."""
+    base = _server_environ
+    if new == base:
+        return
+    env = os.environb
+    for k in [k for k in base if k not in new]:
+        del env[k]
+    for k, v in new.items():
+        if base.get(k) != v:
+            env[k] = v
+
+
+def stdio_defaults():
+    """(encoding, errors) of the setup run's stdin, stdout, stderr: what
+    this interpreter chose for this locale and these flags."""
+    out = []
+    for name, errors in (("stdin", "strict"), ("stdout", "strict"),
+                         ("stderr", "backslashreplace")):
+        s = getattr(sys, name, None)
+        out.append((getattr(s, "encoding", None) or "utf-8",
+                    getattr(s, "errors", None) or errors))
+    return tuple(out)
+
+
+def new_stdio(defaults, closed):
+    """sys.std* on fds 0-2 as Python's start-up makes them: buffering,
+    line buffering on a terminal (stderr always), names and modes, newline
+    "\\n", PYTHONIOENCODING and PYTHONUNBUFFERED of the caller; None for a
+    descriptor the caller had closed."""
+    env = os.environ
+    enc, _, errs = env.get("PYTHONIOENCODING", "").partition(":")
+    unbuffered = bool(env.get("PYTHONUNBUFFERED")) or bool(
+        sys.flags.unbuffered)
+    streams = []
+    for fd, (name, mode) in enumerate((("<stdin>", "r"), ("<stdout>", "w"),
+                                       ("<stderr>", "w"))):
+        if fd in closed:
+            streams.append(None)
+            continue
+        raw = io.FileIO(fd, mode, closefd=False)
+        raw.name = name
+        write = mode == "w"
+        if unbuffered and write:
+            buf = raw
+        else:
+            buf = (io.BufferedWriter if write else io.BufferedReader)(raw)
+        try:
+            tty = os.isatty(fd)
+        except OSError:
+            tty = False
+        if LINE_BUFFERED_STDERR:
+            line = not unbuffered and (tty or fd == 2)
+        else:
+            line = unbuffered or tty
+        s = io.TextIOWrapper(
+            buf, encoding=enc or defaults[fd][0],
+            errors=errs or defaults[fd][1], newline="\n",
+            line_buffering=line, write_through=unbuffered)
+        s.mode = mode
+        streams.append(s)
+    sys.stdin = sys.__stdin__ = streams[0]
+    sys.stdout = sys.__stdout__ = streams[1]
+    sys.stderr = sys.__stderr__ = streams[2]
+
+
+def prewarm(stdio):
+    """Run the call's set-up once on dummies while idle: after fork every
+    first write to a page copies it, and doing those copies now takes
+    them off the caller's time."""
+    env = b"".join(k + b"=" + v + b"\0" for k, v in os.environb.items())
+    saved = (sys.stdin, sys.stdout, sys.stderr, sys.argv[:])
+    fds = [os.open(os.devnull, os.O_RDWR) for _ in range(3)]
+    req = protocol.Request(False, fds, env + b"\0" + b"\0".join(
+        [b"interp"] + [os.fsencode(a) for a in sys.argv]) + b"\0")
+    try:
+        apply_call(req, stdio, dry=True)
+    finally:
+        req.close()
+        sys.stdin, sys.stdout, sys.stderr, argv = saved
+        sys.argv[:] = argv
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved[:3]
+    signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    protocol.status_record(True, 0)
+    if hasattr(gc, "freeze"):
+        gc.freeze()              # the exit's gc.get_objects(): the call's only
+

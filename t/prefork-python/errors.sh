@@ -1,0 +1,97 @@
+#!/bin/sh
+# Nothing fails silently: a server that cannot start puts its error on the
+# caller's stderr (status 127); a script that fails before
+# initialisation_complete() shows its traceback; a stray or forged
+# PREFORK_INTERP is refused before anything forks; without a syslog
+# socket the log goes to a file in the run directory.
+. "$T_SRC/lib.sh"
+. "$T_SRC/prefork-python/pylib.sh" "$@"
+
+mk nolog "log='/nonexistent/dir/log'" <<'PY'
+import sockkit_prefork
+@INIT@
+print("never")
+PY
+mk early <<'PY'
+import sockkit_prefork
+raise ImportError("no such thing")
+@INIT@
+PY
+mk typo "idle_timout=5" <<'PY'
+import sockkit_prefork
+@INIT@
+PY
+mk fine <<'PY'
+import sockkit_prefork, os
+@INIT@
+print("fine", os.getppid())
+PY
+mk syslog "" <<'PY'
+import sockkit_prefork, os
+@INIT@
+print(os.getppid())
+PY
+
+for f in $FORMS; do
+	check "$f: a server that cannot start: its error on the caller's stderr, 127" 127 '' \
+		"sockkit_prefork: cannot start the server: FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/dir/log'" \
+		"$T/$f-nolog.py"
+	run "$T/$f-early.py"
+	ok '[ "$rc" -eq 1 ] && [ "$(tail -n 1 "$T/err")" = "ImportError: no such thing" ]' "$f: a script failing before the call: its traceback, status 1"
+	run "$T/$f-typo.py"
+	ok '[ "$rc" -eq 1 ] && tail -n 1 "$T/err" | grep -q "^TypeError: initialisation_complete(): unknown option(s): idle_timout "' "$f: a misspelt option: the error, status 1"
+	check "$f: the script still works after those" 0 '*' '' "$T/$f-fine.py"
+done
+
+# A stray PREFORK_INTERP in a direct run, or a forged one: refused, 127.
+pre="sockkit_prefork: PREFORK_INTERP is set, but"
+post="this is not a server start by prefork-interp"
+s=$T/A-fine.py
+while IFS='|' read -r value why; do
+	check "PREFORK_INTERP=\"$value\": refused" 127 '' "$pre $why: $post" \
+		env PREFORK_INTERP="$value" "$PYI" "$s"
+done <<EOF2
+garbage|'garbage' has fewer than two words
+v2,1.5 3,4,5,6|'v2,1.5 3,4,5,6' does not start with v1,TIME
+v1,x 3,4,5,6|time: 'x' is not a decimal number
+v1,1.5 3,4,5|'v1,1.5 3,4,5' names fewer than four descriptors
+v1,1.5 3,4,x,6|descriptor: 'x' is not a decimal number
+v1,1.5 3,3,5,6|the same descriptor is named twice
+v1,1.5 7,8,9,10|descriptor 7, the listening socket, is not open (Bad file descriptor)
+v1,1.5 0,1,2,5|descriptor 0, the listening socket, is not a socket
+EOF2
+# Real descriptors of the wrong kinds: a file, a socket that does not
+# listen, pipe ends the wrong way round.
+"$PYI" - "$PYI" "$s" >"$T/kinds.out" 2>&1 <<'PY'
+import os, socket, subprocess, sys
+lst = socket.socket(socket.AF_UNIX); lst.bind(""); lst.listen()
+lst2 = socket.socket(socket.AF_UNIX); lst2.bind(""); lst2.listen()
+a, b = socket.socketpair()
+r, w = os.pipe()
+f = os.open("/etc/hosts", os.O_RDONLY)
+cases = [(f, a, w, r), (a.fileno(), b, w, r), (lst.fileno(), lst2, w, r),
+         (lst.fileno(), a, r, w)]
+for fds in cases:
+    fds = [x if isinstance(x, int) else x.fileno() for x in fds]
+    env = dict(os.environ, PREFORK_INTERP="v1,1.5 %s" % ",".join(map(str, fds)))
+    p = subprocess.run(sys.argv[1:], env=env, pass_fds=fds,
+                       capture_output=True, text=True)
+    print(p.returncode, p.stdout.strip(), p.stderr.strip())
+PY
+ok '[ "$(cut -d" " -f1 "$T/kinds.out" | sort -u)" = 127 ] && [ "$(wc -l <"$T/kinds.out")" -eq 4 ]' "wrong kinds of descriptors: all refused, 127"
+ok 'grep -q "the listening socket, is not a socket" "$T/kinds.out" && grep -q "the listening socket, is not listening" "$T/kinds.out" && grep -q "the first call.s socket, is listening" "$T/kinds.out" && grep -q "the watcher.s input, is not the pipe.s write end" "$T/kinds.out"' "... each with its reason"
+ok '! grep -q fine "$T/kinds.out"' "... before the script went on"
+
+# No syslog socket here: the log falls back to the run directory.
+if "$PYI" -c 'import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect("/dev/log")' 2>/dev/null; then
+	skip "log falls back to the run directory" "this machine has a syslog socket"
+else
+	for f in $FORMS; do
+		pid=$(server_of "$T/$f-syslog.py")
+		ok 'grep -q "^[-0-9T:]* $f-syslog.py\[$pid\] info: serving" "$RUN/sockkit_prefork.log"' "$f: no /dev/log: the log is $RUN/sockkit_prefork.log"
+	done
+	ok '[ "$(stat -c %a "$RUN/sockkit_prefork.log")" = 600 ]' "... mode 0600"
+fi
+ok log_clean "no traceback or error in the server log"
+
+done_testing
