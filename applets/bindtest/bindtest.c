@@ -179,31 +179,6 @@ static void parse_broadcast(struct bt_config *cfg, const char *text)
 	cfg->bcast6_len = mapped_sockaddr(a, &cfg->bcast6);
 }
 
-/* --sysctl NAME=VALUE: only names under net, which the private network
- * namespace owns (any other would change the host). */
-static void parse_sysctl(struct bt_request *rq, const char *text)
-{
-	struct bt_sysctl *sc = &rq->sysctl[rq->nsysctl];
-	const char *eq = strchr(text, '=');
-	size_t len = eq ? (size_t)(eq - text) : 0;
-
-	if (rq->nsysctl == BT_MAX_SYSCTL)
-		die_usage("--sysctl: at most %d settings", BT_MAX_SYSCTL);
-	if (!eq || len == 0 || !eq[1])
-		die_usage("--sysctl: '%s' is not NAME=VALUE", text);
-	if (len >= sizeof sc->name)
-		die_usage("--sysctl: the name in '%s' is too long", text);
-	memcpy(sc->name, text, len);
-	sc->name[len] = '\0';
-	if (strncmp(sc->name, "net.", 4) != 0 && strncmp(sc->name, "net/", 4) != 0)
-		die_usage("--sysctl: %s is not a net.* sysctl: only those belong to "
-			  "the private network namespace", sc->name);
-	if (strlen(eq + 1) >= sizeof sc->value)
-		die_usage("--sysctl: the value of %s is too long", sc->name);
-	strcpy(sc->value, eq + 1);
-	rq->nsysctl++;
-}
-
 void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 {
 	struct opt_value v[O_COUNT];
@@ -251,7 +226,7 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	if (rq->bcast)
 		parse_broadcast(c, rq->bcast);
 	for (size_t i = 0; i < nsysctl; i++)
-		parse_sysctl(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
+		bt_sysctl_parse(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
 	c->sysctl = rq->sysctl;
 	c->nsysctl = rq->nsysctl;
 }
@@ -302,35 +277,6 @@ size_t bt_table_list(const struct bt_request *rq, struct bt_config *t)
 		}
 	}
 	return n;
-}
-
-/* Set each --sysctl in the private namespace, and keep the value the kernel
- * then reports, for the header and -j.  A name the kernel does not know or a
- * value it refuses is a usage error; not being allowed to write is a
- * failure. */
-static void apply_sysctls(struct bt_request *rq)
-{
-	for (size_t i = 0; i < rq->nsysctl; i++) {
-		struct bt_sysctl *sc = &rq->sysctl[i];
-		char now[sizeof sc->value];
-
-		if (sysctl_read(sc->name, now, sizeof now) < 0) {
-			if (errno == ENOENT)
-				die_usage("--sysctl: %s: no such sysctl in a network namespace",
-					  sc->name);
-			if (errno == EINVAL)
-				die_usage("--sysctl: '%s' is not a sysctl name", sc->name);
-			die_errno("--sysctl: cannot read %s", sc->name);
-		}
-		if (sysctl_write(sc->name, sc->value) < 0) {
-			if (errno == EPERM || errno == EACCES || errno == EROFS)
-				die_errno("--sysctl: cannot set %s", sc->name);
-			die_usage("--sysctl: the kernel refuses %s=%s: %s", sc->name, sc->value,
-				  strerror(errno));
-		}
-		if (sysctl_read(sc->name, sc->value, sizeof sc->value) < 0)
-			die_errno("--sysctl: cannot read %s back", sc->name);
-	}
 }
 
 /* --expect: the saved tables must be this run's, header for header (the
@@ -411,7 +357,7 @@ static int bindtest_main(int argc, char **argv)
 		die_code(EXIT_USAGE, "--expect: %s: %s", rq.expect, why);
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
 		die_code(EXIT_SKIP, "--netns: %s", why);
-	apply_sysctls(&rq);
+	bt_sysctl_apply(&rq);
 	if (rq.expect)
 		check_expected(&rq, tables, n, &e);
 	if (rq.bcast)

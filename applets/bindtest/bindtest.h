@@ -6,6 +6,7 @@
  * report.c    errno names, letter meanings, the JSON document
  * table.c     one table: port, addresses, header, the 64 pairs
  * broadcast.c whether -b's address is a broadcast address here
+ * sysctl.c    --sysctl: names in one form, set in the namespace, read back
  * expect.c    --expect: the saved tables, the comparison as TAP
  * jsonin.c    a JSON reader, for the saved -j tables
  */
@@ -39,11 +40,15 @@ struct bt_addr {
 };
 
 #define BT_MAX_SYSCTL 16
+#define BT_SYSCTL_NAME_MAX 128
+#define BT_SYSCTL_VALUE_MAX 128
 
-/* One --sysctl: the value is the kernel's once it is set. */
+/* One --sysctl: the value is the kernel's once every setting is made. */
 struct bt_sysctl {
-	char name[128];
-	char value[128];
+	char given[BT_SYSCTL_NAME_MAX]; /* as typed, for messages */
+	char name[BT_SYSCTL_NAME_MAX];  /* dotted, for the header and -j */
+	char path[BT_SYSCTL_NAME_MAX];  /* with '/', for the kernel */
+	char value[BT_SYSCTL_VALUE_MAX];
 };
 
 /* Everything one table depends on. */
@@ -131,6 +136,11 @@ struct bt_expect {
 void bt_parse_request(int argc, char **argv, struct bt_request *rq);
 /* The tables to run (BT_MAX_TABLES at most): the request's one, or -a's. */
 size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
+
+/* sysctl.c: add one NAME=VALUE to the request (a usage error exits 2);
+ * make every setting in this namespace and keep the kernel's values. */
+void bt_sysctl_parse(struct bt_request *rq, const char *text);
+void bt_sysctl_apply(struct bt_request *rq);
 
 /* broadcast.c: return if the kernel treats a as a broadcast address here,
  * else exit 2 saying why (1 when the kernel cannot be asked). */
