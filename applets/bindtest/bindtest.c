@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,24 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	c->nsysctl = rq->nsysctl;
 }
 
+/* --expect: a failure is said in TAP too (bt_fail). */
+static int bail_out;
+
+_Noreturn void bt_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (bail_out) {
+		printf("Bail out! %s\n", msg);
+		fflush(stdout);
+	}
+	die("%s", msg);
+}
+
 /* One table of -a: the request's settings with these. */
 static void add_table(const struct bt_request *rq, struct bt_config *t, size_t *n,
 		      int socktype, int reuse, int connect, int delayed, int v6only)
@@ -312,11 +331,17 @@ static int run_tables(const struct bt_request *rq, struct bt_config *tables, siz
 	struct bt_addr addrs[BT_NADDR];
 	struct bt_pair *pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
 	struct json j;
-	char header[BT_HEADER_MAX];
+	FILE *doc = NULL;
+	char header[BT_HEADER_MAX], *text = NULL;
+	size_t size = 0;
 	unsigned tap_num = 0;
 	int failed = 0;
 
-	json_init(&j, stdout);
+	/* -j's document is printed whole or not at all: a run that stops
+	 * (the port taken meanwhile) leaves no JSON cut short. */
+	if (rq->output == BT_JSON && !(doc = open_memstream(&text, &size)))
+		die_errno("cannot hold the JSON document");
+	json_init(&j, doc ? doc : stdout);
 	if (rq->output == BT_JSON) {
 		json_begin_object(&j, NULL);
 		json_string(&j, "applet", "bindtest");
@@ -337,6 +362,10 @@ static int run_tables(const struct bt_request *rq, struct bt_config *tables, siz
 		json_end_array(&j);
 		json_end_object(&j);
 		json_finish(&j);
+		if (fclose(doc) != 0)
+			die_errno("cannot hold the JSON document");
+		fwrite(text, 1, size, stdout);
+		free(text);
 	}
 	free(pairs);
 	return failed ? EXIT_FAIL : EXIT_OK;
@@ -353,6 +382,11 @@ static int bindtest_main(int argc, char **argv)
 
 	bt_parse_request(argc, argv, &rq);
 	n = bt_table_list(&rq, tables);
+	if (rq.expect) {
+		/* 1 means a pair did not match: every other failure is 2. */
+		err_set_status(EXIT_USAGE);
+		bail_out = 1;
+	}
 	if (rq.expect && bt_expect_load(&e, rq.expect, why, sizeof why) < 0)
 		die_code(EXIT_USAGE, "--expect: %s: %s", rq.expect, why);
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
@@ -362,6 +396,7 @@ static int bindtest_main(int argc, char **argv)
 		check_expected(&rq, tables, n, &e);
 	if (rq.bcast)
 		bt_check_broadcast(rq.base.bcast4, rq.bcast);
+	bt_check_ports(&rq, tables, n);
 	bt_prepare(tables, n);
 	status = run_tables(&rq, tables, n, rq.expect ? &e : NULL);
 	if (rq.expect)

@@ -137,6 +137,12 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq);
 /* The tables to run (BT_MAX_TABLES at most): the request's one, or -a's. */
 size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
 
+/* bindtest.c: a failure that stops the run: the message, and the exit.
+ * With --expect also "Bail out!" on stdout, and status 2, so that TAP's
+ * reader and the exit status (1: a pair did not match) tell it apart from
+ * a mismatch. */
+_Noreturn void bt_fail(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
 /* sysctl.c: add one NAME=VALUE to the request (a usage error exits 2);
  * make every setting in this namespace and keep the kernel's values. */
 void bt_sysctl_parse(struct bt_request *rq, const char *text);
@@ -167,6 +173,9 @@ int bt_expect_report(const struct bt_expect *e, size_t ti, const struct bt_confi
 const char *bt_address_name(int i);     /* "wild4" ... in the table's order */
 void bt_addresses(struct bt_addr *addrs, unsigned port);        /* all eight */
 void bt_header(const struct bt_config *c, char *buf, size_t size);
+/* With -p, that the port is free for every socket type of the tables, so
+ * that a port in use stops the run before anything is printed. */
+void bt_check_ports(const struct bt_request *rq, const struct bt_config *tables, size_t n);
 /* Keep to this CPU and open the fences, for every table. */
 void bt_prepare(struct bt_config *tables, size_t n);
 /* Choose the port, then run the 64 pairs into pairs[], printing the

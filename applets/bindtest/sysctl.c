@@ -89,7 +89,7 @@ static void check_readable(const struct bt_sysctl *sc)
 		die_usage("--sysctl: the kernel does not let bindtest read %s (%s), and "
 			  "bindtest records the value each setting leaves", sc->given,
 			  strerror(errno));
-	die_errno("--sysctl: cannot read %s", sc->given);
+	bt_fail("--sysctl: cannot read %s: %s", sc->given, strerror(errno));
 }
 
 static void set_one(const struct bt_sysctl *sc)
@@ -110,7 +110,7 @@ static void read_back(struct bt_sysctl *sc)
 	const char *blanks = " \t\n";
 
 	if (sysctl_read(sc->path, now, sizeof now) < 0)
-		die_errno("--sysctl: cannot read %s back", sc->given);
+		bt_fail("--sysctl: cannot read %s back: %s", sc->given, strerror(errno));
 	if (strlen(now) >= BT_SYSCTL_VALUE_MAX)
 		die_usage("--sysctl: the value of %s is longer than bindtest records (%d bytes)",
 			  sc->given, BT_SYSCTL_VALUE_MAX - 1);
