@@ -8,6 +8,7 @@
  * broadcast.c whether -b's address is a broadcast address here
  * sysctl.c    --sysctl: names in one form, set in the namespace, read back
  * expect.c    --expect: the saved tables, the comparison as TAP
+ * expect-text.c  --expect: the -s form of a saved table, as users edit it
  * jsonin.c    a JSON reader, for the saved -j tables
  */
 #ifndef BINDTEST_H
@@ -156,6 +157,14 @@ void bt_check_broadcast(struct in_addr a, const char *text);
 int bt_expect_load(struct bt_expect *e, const char *path, char *err, size_t errsize);
 int bt_expect_parse(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize);
 void bt_expect_free(struct bt_expect *e);
+/* Shared by expect.c and expect-text.c: a message into err, and -1; a new
+ * table (NULL past BT_MAX_TABLES); whether every value of a saved cell is
+ * a cell (0, or -1 naming where); the -s form. */
+int bt_expect_fail(char *err, size_t errsize, const char *fmt, ...) PRINTF_LIKE(3, 4);
+struct bt_expect_table *bt_expect_new_table(struct bt_expect *e, char *err, size_t errsize);
+int bt_expect_check_cell(const char *cell, char *err, size_t errsize, const char *where);
+int bt_expect_parse_text(struct bt_expect *e, char *text, size_t len, char *err,
+			 size_t errsize);
 /* A cell bindtest prints (len bytes at s); whether a saved cell, perhaps
  * "A|B|C", accepts got. */
 int bt_cell_valid(const char *s, size_t len);

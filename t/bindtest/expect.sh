@@ -69,6 +69,49 @@ is "$rc $(grep -c '^not ok 4 - wild4 then loop6$' "$T/out")" "1 1" "--expect: a 
 run bt -A --expect "$T/notes.txt"
 is "$rc $(tap_lines)" "0 $(tap_all_ok)" "--expect: comments and blank lines are skipped"
 
+# A table as users' editors, mail clients and terminals give it back: the
+# TABs turned to spaces (one, or aligned), indented, a trailing blank,
+# CR LF line ends, a UTF-8 byte order mark, and all of them at once.
+CR=$(printf '\r')
+BOM=$(printf '\357\273\277')
+while IFS='|' read -r name filter; do
+	for f in saved.txt saved.json; do
+		case $f in *.json) [ "$name" = "a UTF-8 BOM" ] || [ "$name" = "CR LF" ] || continue ;; esac
+		sh -c "$filter" <"$T/$f" >"$T/edited"
+		run bt -A --expect "$T/edited"
+		is "$rc $(tap_lines) $(cat "$T/err")" "0 $(tap_all_ok) " "--expect $f, $name: accepted, every pair ok"
+	done
+done <<EOF2
+spaces for TABs|tr '\t' ' '
+aligned with spaces|expand
+indented|sed 's/^/    /'
+a trailing TAB|sed 's/\$/\t/'
+trailing spaces|sed 's/\$/   /'
+CR LF|sed 's/\$/\r/'
+a UTF-8 BOM|{ printf '$BOM'; cat; }
+all of them|{ printf '$BOM'; expand | sed 's/^/ /; s/\$/ \r/'; }
+EOF2
+
+# The manual's example table, copied from its rendered text (mandoc, as man
+# shows it: indented, TABs as spaces): read as the -A table it is, whether
+# or not this kernel's cells are the example's.
+if command -v mandoc >/dev/null 2>&1; then
+	mandoc -Tutf8 "$T_SRC/../man/bindtest.1" | col -bx |
+		sed -n '/^ *port = 41931$/,/^ *one4:/p' >"$T/man.txt"
+	run bt -A --expect "$T/man.txt"
+	case $rc in 0 | 1) compared=compared ;; *) compared="exit $rc" ;; esac
+	is "$compared $(sed -n '1p;2p' "$T/out" | tr '\n' ' ')$(grep -c '^\(not \)*ok' "$T/out") $(cat "$T/err")" \
+		"compared 1..$NPAIRS # $(header_for -A) $NPAIRS " "--expect the manual's rendered example: read, one TAP line a pair"
+else
+	skip "--expect the manual's rendered example" "no mandoc"
+fi
+
+# Still strict where it tells tables apart: the header, whatever the blanks.
+tr '\t' ' ' <"$T/saved.txt" >"$T/edited"
+check "spaces for TABs, another table's file" 2 "" \
+	"bindtest: --expect: $T/edited was saved with other options: it has '$(header_for -A)' where this run has '$(header_for -t -A)'" \
+	bt -t -A --expect "$T/edited"
+
 # Every table of -a, in one file; SO_REUSEPORT's hashed cells aside.
 run bt -a -s
 cp "$T/out" "$T/all.txt"
@@ -107,13 +150,13 @@ bad() {
 bad "an empty file" "no table in it (save one with bindtest -s or -j)"
 run bt -A
 cp "$T/out" "$T/bad"
-bad "the verbose output" "line 3: expected the column line of bindtest -s after the header"
+bad "the verbose output" "line 3: expected the column line of bindtest -s after the header, not 'wild4 then wild4'"
 head -n 6 "$T/saved.txt" >"$T/bad"
 bad "a table cut short" "the table of line 2 is cut short"
 sed '/^wild6:/d' "$T/saved.txt" >"$T/bad"
-bad "a row missing" "line 5: expected the row of wild6"
+bad "a row missing" "line 5: expected the row of wild6, not '$(grep '^loop4:' "$T/saved.txt" | tr '\t' ' ' | cut -c1-48)...'"
 sed "/^wild4:/s/\$/${TAB}x/" "$T/saved.txt" >"$T/bad"
-bad "a cell too many" "line 4: the row of wild4 has more than 8 cells"
+bad "a cell too many" "line 4: the row of wild4 has 9 cells, not 8"
 sed "/^loop4:/s/${TAB}[^$TAB]*\$//" "$T/saved.txt" >"$T/bad"
 bad "a cell too few" "line 6: the row of loop4 has 7 cells, not 8"
 set_cell "$T/saved.txt" wild4 wild4 'o[-9-]' >"$T/bad"
@@ -121,7 +164,7 @@ bad "a cell bindtest never prints" "line 4: 'o[-9-]' is not a cell bindtest prin
 set_cell "$T/saved.txt" wild4 wild4 'x|?1(' >"$T/bad"
 bad "a bad value in a set" "line 4: 'x|?1(' is not a cell bindtest prints"
 { cat "$T/saved.txt"; echo "something else"; } >"$T/bad"
-bad "text after the table" "line 12: not part of a table of bindtest -s"
+bad "text after the table" "line 12: not part of a table of bindtest -s: 'something else'"
 head -c 100 "$T/saved.json" >"$T/bad"
 like "$(run bt -A --expect "$T/bad"; echo "$rc $(cat "$T/err")")" \
 	"^2 bindtest: --expect: $T/bad: line [0-9]+: " "a JSON document cut short"
@@ -133,6 +176,15 @@ jq '{tables: 1}' "$T/saved.json" >"$T/bad"
 bad "JSON without tables" "no \"tables\" array: not the output of bindtest -j"
 printf 'starting tests, socktype = SOCK_DGRAM\0' >"$T/bad"
 bad "a NUL byte" "a NUL byte: not a table of bindtest"
+# What an editor may do that is refused: the message names what it saw.
+tr '\n' '\r' <"$T/saved.txt" >"$T/bad"
+bad "CR line ends (no LF)" "line 1: a carriage return (CR) inside the line, after '$(head -n 1 "$T/saved.txt")': lines end in LF or CR LF"
+sed 's/^wild6:/&\r/' "$T/saved.txt" >"$T/bad"
+bad "a CR inside a row" "line 5: a carriage return (CR) inside the line, after 'wild6:': lines end in LF or CR LF"
+sed 's/^\(wild6:\)\(.*\)$/\1\2\r\r/' "$T/saved.txt" >"$T/bad"
+bad "two CRs at the end of a row" "line 5: a carriage return (CR) inside the line, after '...$(grep '^wild6:' "$T/saved.txt" | tail -c 48 | sed 's/\t/\\t/g')': lines end in LF or CR LF"
+printf '\377\376s\000' >"$T/bad"
+bad "UTF-16" "UTF-16 text (it starts with a byte order mark): save the table as UTF-8 or ASCII"
 
 # A FIFO is refused, not waited on.
 mkfifo "$T/fifo"

@@ -179,8 +179,62 @@ static void test_saved_text(void)
 
 	tap_is_int(parse_saved(&e, "starting tests, socktype = SOCK_DGRAM, !V6ONLY\n",
 			       err, sizeof err), -1, "text: a header alone");
-	tap_is_str(err, "line 2: expected the column line of bindtest -s after the header",
-		   "text: a header alone, why");
+	tap_is_str(err, "line 2: expected the column line of bindtest -s after the header, "
+		   "not the end of the file", "text: a header alone, why");
+	bt_expect_free(&e);
+}
+
+/* table, edited: each TAB by sep, each line ending by eol, after a BOM. */
+static char *edited(const char *bom, const char *sep, const char *eol)
+{
+	char *out = malloc(strlen(bom) + sizeof table * 8), *o = out;
+
+	o += sprintf(o, "%s", bom);
+	for (const char *c = table; *c; c++)
+		o += *c == '\t' ? sprintf(o, "%s", sep) : *c == '\n' ? sprintf(o, "%s", eol) :
+		     sprintf(o, "%c", *c);
+	return out;
+}
+
+static void test_saved_text_edited(void)
+{
+	static const struct { const char *name, *bom, *sep, *eol; } cases[] = {
+		{ "text edited: a space for each TAB", "", " ", "\n" },
+		{ "text edited: runs of blanks", "", " \t  ", "\n" },
+		{ "text edited: a trailing TAB", "", "\t", "\t\n" },
+		{ "text edited: CR LF", "", "\t", "\r\n" },
+		{ "text edited: blanks, then CR LF", "", "\t", " \t\r\n" },
+		{ "text edited: a UTF-8 BOM", "\xef\xbb\xbf", "\t", "\n" },
+		{ "text edited: all of them", "\xef\xbb\xbf", "   ", "  \r\n" },
+	};
+	struct bt_expect e;
+	char err[256], name[96];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = edited(cases[i].bom, cases[i].sep, cases[i].eol);
+
+		err[0] = '\0';
+		tap_is_int(parse_saved(&e, text, err, sizeof err), 0, cases[i].name);
+		tap_is_str(err, "", cases[i].name);
+		snprintf(name, sizeof name, "%s: the header", cases[i].name);
+		tap_is_str(e.ntables ? e.table[0].header : NULL,
+			   "starting tests, socktype = SOCK_DGRAM, !V6ONLY", name);
+		snprintf(name, sizeof name, "%s: a set, the last cell", cases[i].name);
+		tap_ok(e.ntables && !strcmp(e.table[0].cell[5 * 8 + 3], "o[12-]|o[21-]") &&
+		       !strcmp(e.table[0].cell[63], "?1(99)"), name);
+		bt_expect_free(&e);
+		free(text);
+	}
+
+	char *text = edited("", "\t", "\r");
+	parse_saved(&e, text, err, sizeof err);
+	tap_is_str(err, "line 1: a carriage return (CR) inside the line, after 'port = 41931': "
+		   "lines end in LF or CR LF", "text edited: CR line ends, named");
+	bt_expect_free(&e);
+	free(text);
+	parse_saved(&e, "wild4 then wild4\x01\xc3\xa9\n", err, sizeof err);
+	tap_is_str(err, "line 1: not part of a table of bindtest -s: "
+		   "'wild4 then wild4\\x01\\xc3\\xa9'", "text: what it saw, as escapes");
 	bt_expect_free(&e);
 }
 
@@ -212,7 +266,7 @@ static void test_saved_json(void)
 	tap_is_str(err, "table 1 has 1 pairs, not 64", "json: too few pairs");
 	bt_expect_free(&e);
 	parse_saved(&e, "[]", err, sizeof err);
-	tap_is_str(err, "line 1: not part of a table of bindtest -s",
+	tap_is_str(err, "line 1: not part of a table of bindtest -s: '[]'",
 		   "json: an array is not a saved document");
 	bt_expect_free(&e);
 }
@@ -223,6 +277,7 @@ int main(void)
 	test_json_bad();
 	test_cells();
 	test_saved_text();
+	test_saved_text_edited();
 	test_saved_json();
 	return tap_done();
 }
