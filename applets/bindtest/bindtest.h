@@ -9,6 +9,7 @@
  * sysctl.c    --sysctl: names in one form, set in the namespace, read back
  * expect.c    --expect: the saved tables, the comparison as TAP
  * expect-text.c  --expect: the -s form of a saved table, as users edit it
+ * expect-check.c --expect: the cells a table can hold; -j members that agree
  * jsonin.c    a JSON reader, for the saved -j tables
  */
 #ifndef BINDTEST_H
@@ -157,16 +158,37 @@ void bt_check_broadcast(struct in_addr a, const char *text);
 int bt_expect_load(struct bt_expect *e, const char *path, char *err, size_t errsize);
 int bt_expect_parse(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize);
 void bt_expect_free(struct bt_expect *e);
-/* Shared by expect.c and expect-text.c: a message into err, and -1; a new
- * table (NULL past BT_MAX_TABLES); whether every value of a saved cell is
- * a cell (0, or -1 naming where); the -s form. */
+/* Shared by expect*.c: a message into err, and -1; a new table (NULL past
+ * BT_MAX_TABLES); the -s form. */
 int bt_expect_fail(char *err, size_t errsize, const char *fmt, ...) PRINTF_LIKE(3, 4);
 struct bt_expect_table *bt_expect_new_table(struct bt_expect *e, char *err, size_t errsize);
-int bt_expect_check_cell(const char *cell, char *err, size_t errsize, const char *where);
 int bt_expect_parse_text(struct bt_expect *e, char *text, size_t len, char *err,
 			 size_t errsize);
-/* A cell bindtest prints (len bytes at s); whether a saved cell, perhaps
- * "A|B|C", accepts got. */
+
+/* expect-check.c: what a saved table's header says of its options, so that
+ * its cells can be checked against them. */
+struct bt_kind {
+	int known;              /* the header is one bindtest prints */
+	int tcp, reuseaddr, reuseport, v6only, delayed;
+	char connect_to[8];     /* "1st", "2nd", "other", "other6"; "" none */
+};
+void bt_kind_of(const char *header, struct bt_kind *k);
+/* Whether len bytes at s are a cell bindtest prints, in a table of kind k
+ * (NULL: any): NULL, or why not ("" when it is no cell at all). */
+const char *bt_cell_problem(const char *s, size_t len, const struct bt_kind *k);
+/* Every '|'-separated value of a saved cell: 0, or -1 naming where, why. */
+int bt_expect_check_cell(const char *cell, const struct bt_kind *k, char *err,
+			 size_t errsize, const char *where);
+/* A saved -j table's members beside its header and pairs, and a pair's
+ * beside its cell (any value of a set), where present: 0 when they agree,
+ * else -1 saying which does not. */
+int bt_expect_json_table_agrees(const struct jin_doc *d, const struct jin_node *tab,
+				const struct bt_kind *k, size_t ti, char *err, size_t errsize);
+int bt_expect_json_pair_agrees(const struct jin_doc *d, const struct jin_node *pair,
+			       const char *cell, const struct bt_kind *k, const char *where,
+			       char *err, size_t errsize);
+/* expect-check.c: a cell bindtest prints in some table (len bytes at s);
+ * expect.c: whether a saved cell, perhaps "A|B|C", accepts got. */
 int bt_cell_valid(const char *s, size_t len);
 int bt_cell_matches(const char *want, const char *got);
 /* Whether every o[...] value saved for table ti has the probe slots this

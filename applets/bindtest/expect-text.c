@@ -123,8 +123,8 @@ static int is_column_line(const char *line)
 
 /* One row, cleaned: "NAME:", then the eight cells, one space before each.
  * Each space becomes the NUL that ends what comes before it. */
-static int parse_row(struct bt_expect_table *t, int i, char *line, unsigned lineno,
-		     char *err, size_t errsize)
+static int parse_row(struct bt_expect_table *t, const struct bt_kind *kind, int i, char *line,
+		     unsigned lineno, char *err, size_t errsize)
 {
 	const char *name = bt_address_name(i);
 	size_t n = strlen(name);
@@ -146,7 +146,7 @@ static int parse_row(struct bt_expect_table *t, int i, char *line, unsigned line
 				      lineno, name, cells, BT_NADDR);
 	snprintf(where, sizeof where, "line %u", lineno);
 	for (int k = 0; k < BT_NADDR; k++)
-		if (bt_expect_check_cell(t->cell[i * BT_NADDR + k], err, errsize, where) < 0)
+		if (bt_expect_check_cell(t->cell[i * BT_NADDR + k], kind, err, errsize, where) < 0)
 			return -1;
 	return 0;
 }
@@ -158,6 +158,9 @@ static int parse_table(struct bt_expect_table *t, char **p, char *end, unsigned 
 	unsigned start = *lineno;
 	char seen[256], *line;
 	int failed = 0;
+	struct bt_kind kind;
+
+	bt_kind_of(t->header, &kind);       /* the cells it can hold */
 
 	line = next_clean_line(p, end, lineno, &failed, err, errsize);
 	if (failed)
@@ -174,7 +177,7 @@ static int parse_table(struct bt_expect_table *t, char **p, char *end, unsigned 
 		if (!line)
 			return bt_expect_fail(err, errsize, "the table of line %u is cut short",
 					      start);
-		if (parse_row(t, i, line, *lineno, err, errsize) < 0)
+		if (parse_row(t, &kind, i, line, *lineno, err, errsize) < 0)
 			return -1;
 	}
 	return 0;

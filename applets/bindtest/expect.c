@@ -32,32 +32,6 @@ int bt_expect_fail(char *err, size_t errsize, const char *fmt, ...)
 	return -1;
 }
 
-/* "?1(98)": the prefix, then a decimal number in parentheses. */
-static int is_errno_cell(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix), digits;
-
-	if (len < n + 2 || strncmp(s, prefix, n) != 0 || s[len - 1] != ')')
-		return 0;
-	digits = strspn(s + n, "0123456789");
-	return digits > 0 && n + digits + 1 == len;
-}
-
-int bt_cell_valid(const char *s, size_t len)
-{
-	static const char *const fixed[] = { "x", "!1", "!2", "?A", "!A", "?P", "!P", "?6" };
-	static const char *const with_errno[] = { "?1(", "?2(", "L1?(", "L2?(" };
-
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		if (strlen(fixed[i]) == len && !strncmp(s, fixed[i], len))
-			return 1;
-	for (size_t i = 0; i < sizeof with_errno / sizeof with_errno[0]; i++)
-		if (is_errno_cell(s, len, with_errno[i]))
-			return 1;
-	return len >= 3 && len - 3 < BT_MAXPROBES + 1 && !strncmp(s, "o[", 2) &&
-	       s[len - 1] == ']' && strspn(s + 2, BT_LETTERS) == len - 3;
-}
-
 int bt_cell_matches(const char *want, const char *got)
 {
 	size_t glen = strlen(got);
@@ -67,21 +41,6 @@ int bt_cell_matches(const char *want, const char *got)
 
 		if (len == glen && !strncmp(p, got, len))
 			return 1;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
-/* Every '|'-separated value of a saved cell is a cell. */
-int bt_expect_check_cell(const char *cell, char *err, size_t errsize, const char *where)
-{
-	for (const char *p = cell;;) {
-		size_t len = strcspn(p, "|");
-
-		if (!bt_cell_valid(p, len))
-			return bt_expect_fail(err, errsize, "%s: '%s' is not a cell bindtest "
-					      "prints", where, cell);
 		if (!p[len])
 			return 0;
 		p += len + 1;
@@ -104,7 +63,8 @@ struct bt_expect_table *bt_expect_new_table(struct bt_expect *e, char *err, size
 
 /* One pair of a saved -j table: its names in the table's order, its cell. */
 static int json_pair(struct bt_expect *e, struct bt_expect_table *t, size_t ti, int n,
-		     const struct jin_node *pair, char *err, size_t errsize)
+		     const struct jin_node *pair, const struct bt_kind *kind, char *err,
+		     size_t errsize)
 {
 	const char *cell = jin_get_str(&e->doc, pair, "cell");
 	const char *a = jin_get_str(&e->doc, jin_get(&e->doc, pair, "first"), "name");
@@ -121,7 +81,9 @@ static int json_pair(struct bt_expect *e, struct bt_expect_table *t, size_t ti, 
 				      where, a, b, bt_address_name(n / BT_NADDR),
 				      bt_address_name(n % BT_NADDR));
 	t->cell[n] = cell;
-	return bt_expect_check_cell(cell, err, errsize, where);
+	if (bt_expect_check_cell(cell, kind, err, errsize, where) < 0)
+		return -1;
+	return bt_expect_json_pair_agrees(&e->doc, pair, cell, kind, where, err, errsize);
 }
 
 static int json_table(struct bt_expect *e, size_t ti, const struct jin_node *tab,
@@ -129,6 +91,7 @@ static int json_table(struct bt_expect *e, size_t ti, const struct jin_node *tab
 {
 	const struct jin_node *pairs = jin_get(&e->doc, tab, "pairs"), *p;
 	struct bt_expect_table *t;
+	struct bt_kind kind;
 	const char *header = jin_get_str(&e->doc, tab, "header");
 	int n = 0;
 
@@ -140,8 +103,11 @@ static int json_table(struct bt_expect *e, size_t ti, const struct jin_node *tab
 	if (!(t = bt_expect_new_table(e, err, errsize)))
 		return -1;
 	t->header = header;
+	bt_kind_of(header, &kind);
+	if (bt_expect_json_table_agrees(&e->doc, tab, &kind, ti, err, errsize) < 0)
+		return -1;
 	for (p = jin_child(&e->doc, pairs); p; p = jin_next(&e->doc, p))
-		if (json_pair(e, t, ti, n++, p, err, errsize) < 0)
+		if (json_pair(e, t, ti, n++, p, &kind, err, errsize) < 0)
 			return -1;
 	return 0;
 }

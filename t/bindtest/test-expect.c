@@ -1,5 +1,6 @@
 /* --expect's readers: the JSON reader (jsonin.c), the cell grammar and the
  * saved-table parser (expect.c), each fed good and hostile input. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +114,10 @@ static void test_cells(void)
 	};
 	static const char *const bad[] = {
 		"", "y", "?1()", "?1(9a)", "?1(99", "L3?(1)", "o[", "o[-2-", "o[-9-]",
-		"o[------]", "o[-2-] ", " x", "O[--]",
+		"o[------]", "o[-2-] ", " x", "O[--]", "?2(0)", "?1(099)", "?1(4096)",
+		"L1?(999999)",
 	};
+	char inuse[16];
 
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		tap_ok(bt_cell_valid(good[i], strlen(good[i])), good[i]);
@@ -124,12 +127,55 @@ static void test_cells(void)
 		snprintf(name, sizeof name, "not a cell: '%s'", bad[i]);
 		tap_ok(!bt_cell_valid(bad[i], strlen(bad[i])), name);
 	}
+	snprintf(inuse, sizeof inuse, "?2(%d)", EADDRINUSE);
+	tap_ok(!bt_cell_valid(inuse, strlen(inuse)), "not a cell: ?2(EADDRINUSE), printed as x");
+	snprintf(inuse, sizeof inuse, "?1(%d)", EADDRINUSE);
+	tap_ok(bt_cell_valid(inuse, strlen(inuse)), "a cell: ?1(EADDRINUSE)");
+	tap_ok(bt_cell_valid("?1(4095)", 8), "a cell: ?1(4095)");
 	tap_ok(bt_cell_matches("o[1---]", "o[1---]"), "matches: itself");
 	tap_ok(!bt_cell_matches("o[1---]", "o[2---]"), "matches: not another");
 	tap_ok(bt_cell_matches("o[1---]|o[2---]", "o[2---]"), "matches: the second of a set");
 	tap_ok(!bt_cell_matches("o[1---]|o[2---]", "o[b---]"), "matches: none of a set");
 	tap_ok(!bt_cell_matches("o[1---]|", "o[1--]"), "matches: no prefix match");
 	tap_ok(!bt_cell_matches("x", ""), "matches: an empty cell is nothing");
+}
+
+/* Cells against the kind of table their header names. */
+static void test_cell_kinds(void)
+{
+	static const struct { const char *header, *cell; int fits; } cases[] = {
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "o[b--]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[b---]", 0 },
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "o[c--]", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[c---]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[l---]", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st, "
+		  "delayed listen", "o[l---]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st, "
+		  "delayed listen", "L1?(98)", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, !V6ONLY", "L1?(98)", 1 },
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "?A", 0 },
+		{ "starting tests, socktype = SOCK_DGRAM, SO_REUSEADDR, !V6ONLY", "?A", 1 },
+		{ "starting tests, socktype = SOCK_DGRAM, SO_REUSEADDR, !V6ONLY", "!P", 0 },
+		/* A sysctl's value names no option. */
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY, net.x=SO_REUSEPORT", "?P", 0 },
+		/* An unknown header: only the general rules (it is refused later). */
+		{ "something else", "o[b---]", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct bt_kind k;
+		char name[200];
+
+		bt_kind_of(cases[i].header, &k);
+		snprintf(name, sizeof name, "kind: %s %s in '%s'", cases[i].cell,
+			 cases[i].fits ? "fits" : "does not fit", cases[i].header);
+		tap_ok((bt_cell_problem(cases[i].cell, strlen(cases[i].cell), &k) == NULL) ==
+		       cases[i].fits, name);
+	}
 }
 
 /* ---- saved tables ---- */
@@ -276,6 +322,7 @@ int main(void)
 	test_json_good();
 	test_json_bad();
 	test_cells();
+	test_cell_kinds();
 	test_saved_text();
 	test_saved_text_edited();
 	test_saved_json();
