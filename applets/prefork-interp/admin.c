@@ -24,6 +24,7 @@
 #include "io.h"
 #include "json.h"
 #include "procscan.h"
+#include "sort.h"
 #include "sweep.h"
 #include "utc.h"
 
@@ -212,7 +213,7 @@ int pfi_list(const struct pfi_rundir *d, const struct pfi_config *cfg)
 	rows = xcalloc(s.n, sizeof *rows);
 	for (size_t i = 0; i < s.n; i++)
 		rows[i] = row_of(&s.v[i], now);
-	qsort(rows, s.n, sizeof *rows, cmp_started);
+	pfi_sort(rows, s.n, sizeof *rows, cmp_started);
 	if (cfg->json) {
 		struct json j;
 
