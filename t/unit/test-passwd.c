@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "passwd.h"
@@ -172,11 +172,11 @@ static int serve_one(int lfd, enum reply reply)
 		head[4] = 1001;
 	if (reply == NO_NUL)
 		strings[sizeof strings - 1] = 'h';
-	if (write(c, head, reply == HALF_HEAD ? sizeof head / 2 : sizeof head) < 0)
-		return 1;
-	if (reply != HALF_HEAD &&
-	    write(c, strings, sizeof strings - (reply == SHORT_STRINGS)) < 0)
-		return 1;
+	/* The client may stop reading early (after a head that says not
+	 * found, or another version): what it leaves unread is not an error. */
+	if (write(c, head, reply == HALF_HEAD ? sizeof head / 2 : sizeof head) >= 0 &&
+	    reply != HALF_HEAD)
+		(void)!write(c, strings, sizeof strings - (reply == SHORT_STRINGS));
 	close(c);
 	return 0;
 }
@@ -217,15 +217,19 @@ static void check_nscd(void)
 		struct passwd *pw;
 		int got;
 
-		if (pid == 0)
+		if (pid == 0) {
+			alarm(10);      /* a client that never comes or goes */
+			signal(SIGPIPE, SIG_IGN);
 			_exit(serve_one(lfd, answers[i].reply));
+		}
 		errno = 1234;
 		pw = passwd_by_uid(1000, file, sock, answers[i].reply == SILENT ? 300 : 5000);
 		got = pw ? 1 : errno == 1234 ? 0 : errno;
-		if (pid > 0)
-			kill(pid, SIGTERM);
+		/* The child ends by itself: after its answer, or, SILENT, when
+		 * the client gives up and closes (killing it here raced with
+		 * its own exit). */
 		tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid &&
-		       (answers[i].reply == SILENT || (WIFEXITED(status) && WEXITSTATUS(status) == 0)),
+		       WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		       "... the request as nscd's protocol has it");
 		if (!tap_ok(got == answers[i].want &&
 			    (!pw || (!strcmp(pw->pw_name, "nscduser") && !strcmp(pw->pw_dir, "/nscd/home") &&
