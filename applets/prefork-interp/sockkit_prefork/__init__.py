@@ -47,6 +47,7 @@ DEFAULTS = {
     "spares": 2,                 # call processes forked ahead of calls
 }
 START_TIMEOUT = 30               # seconds the setup run waits for the server
+ALL_SIGNALS = signal.valid_signals()   # blocked before the early status
 
 _extra_reload = []
 
@@ -200,6 +201,7 @@ def _make_server(opts, info, why_slow):
                 pass
     stdio = executor.stdio_defaults()
     executor.note_environ()
+    executor.default_signals()
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)
     server = Server(opts, info, watch, stdio, log)
     _daemon_stdio(log.stderr_fd())
@@ -281,7 +283,7 @@ def _leave(outcome, call, early_status):
     if early_status and _identity(call.conn, call.chan) == call.identity:
         # From here only SIGKILL could change how this process ends; the
         # server compares what we say with what wait() says.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        signal.pthread_sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
         for fd in (0, 1, 2):
             try:
                 os.close(fd)     # the caller's pipes see EOF now

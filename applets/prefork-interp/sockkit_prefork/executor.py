@@ -8,6 +8,7 @@ process gets the caller's descriptors 0-2, working directory and umask
 handlers; then initialisation_complete() goes on with the script (rest.py).
 """
 
+import fcntl
 import gc
 import io
 import os
@@ -30,14 +31,19 @@ CALL_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
 LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
 
 
-def set_comm(name):
-    """The process name (comm, 15 bytes) that ps and pkill show."""
-    try:
-        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
-    except OSError:
+def set_comm(name, fd=None):
+    """The process name (comm, 15 bytes) that ps and pkill show; fd: the
+    process's /proc/self/comm opened already (closed here)."""
+    if fd is None:
+        try:
+            fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            return
+    if fd < 0:
         return
     try:
-        os.write(fd, os.fsencode(name)[:15])
+        if name:
+            os.write(fd, os.fsencode(name)[:15])
     except OSError:
         pass
     finally:
@@ -159,14 +165,41 @@ class Spare:
 def become_call(spare):
     """In a freshly forked spare: wait for a call, read it, and make this
     process the caller's.  Returns the open connection to the caller."""
-    prewarm(spare.stdio)
+    comm = ready_spare(spare.stdio)
     conn = spare.take_call()
     if spare.listen is not None:
         spare.listen.close()
     spare.watch.close()
     req = spare.read_request(conn)
-    apply_call(req, spare.stdio)
+    apply_call(req, spare.stdio, comm=comm)
     return conn, req.ext
+
+
+def default_signals():
+    """Once, in the server: the signals a call starts with at their
+    defaults (SIGINT raising KeyboardInterrupt), whatever the script set
+    before initialisation_complete().  Spares inherit them through fork,
+    so no call pays for this."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in CALL_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def ready_spare(stdio):
+    """Before a spare accepts: what every call needs and no request
+    decides.  The random module is reseeded here (one spare serves one
+    call, so each call still gets its own numbers), /proc/self/comm is
+    opened (the name is written once the call's argv is known), and the
+    call's set-up is rehearsed (prewarm).  Returns the comm descriptor."""
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    try:
+        comm = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        comm = -1
+    prewarm(stdio)
+    return comm
 
 
 # ------------------------------------------------------------- the process
@@ -201,16 +234,16 @@ O_PATH = _find_o_path()
 def _is_closed_standin(fd):
     """The client passes an O_PATH descriptor where the caller had fd 0,
     1 or 2 closed: a direct run would have that fd closed."""
-    import fcntl
     try:
         return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & O_PATH)
     except OSError:
         return True
 
 
-def apply_call(req, stdio, dry=False):
+def apply_call(req, stdio, dry=False, comm=None):
     """Make this process the caller's (dry: only touch the same memory,
-    for prewarm)."""
+    for prewarm).  The signals were set once in the server, the random
+    module reseeded by ready_spare(); comm: see set_comm()."""
     closed = []
     for i in range(3):
         if _is_closed_standin(req.fds[i]):
@@ -230,15 +263,10 @@ def apply_call(req, stdio, dry=False):
     args = [os.fsdecode(s) for s in argv[1:]]
     if args:
         sys.argv[:] = args
-    new_stdio(stdio, closed)
-    if "random" in sys.modules:
-        sys.modules["random"].seed()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for name in CALL_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    if not dry and sys.argv and sys.argv[0]:
-        set_comm(os.path.basename(sys.argv[0]))
+    new_stdio(stdio, closed, env)
+    if not dry:
+        set_comm(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0]
+                 else "", comm)
 
 
 # The environment as the server had it (set by note_environ()): a call's
@@ -277,14 +305,18 @@ def stdio_defaults():
     return tuple(out)
 
 
-def new_stdio(defaults, closed):
+FS_ENCODING = sys.getfilesystemencoding()
+
+
+def new_stdio(defaults, closed, env):
     """sys.std* on fds 0-2 as Python's start-up makes them: buffering,
     line buffering on a terminal (stderr always), names and modes, newline
-    "\\n", PYTHONIOENCODING and PYTHONUNBUFFERED of the caller; None for a
-    descriptor the caller had closed."""
-    env = os.environ
-    enc, _, errs = env.get("PYTHONIOENCODING", "").partition(":")
-    unbuffered = bool(env.get("PYTHONUNBUFFERED")) or bool(
+    "\\n", PYTHONIOENCODING and PYTHONUNBUFFERED of the caller (env: the
+    call's environment as bytes); None for a descriptor the caller had
+    closed."""
+    enc, _, errs = env.get(b"PYTHONIOENCODING", b"").decode(
+        FS_ENCODING, "surrogateescape").partition(":")
+    unbuffered = bool(env.get(b"PYTHONUNBUFFERED")) or bool(
         sys.flags.unbuffered)
     streams = []
     for fd, (name, mode) in enumerate((("<stdin>", "r"), ("<stdout>", "w"),
