@@ -14,7 +14,6 @@ import io
 import os
 import select
 import signal
-import socket
 import sys
 
 from . import protocol
@@ -87,11 +86,11 @@ class Spare:
         fds = protocol.fds_of(anc)
         if data != b"H" or len(fds) != 1:
             os._exit(0)          # the server quit: this spare is unneeded
-        return socket.socket(fileno=fds[0])
+        return protocol.plain_socket(fds[0])
 
     def _accept(self, p):
         try:
-            conn, _ = self.listen.accept()
+            conn = protocol.accept_plain(self.listen)
         except (BlockingIOError, InterruptedError):
             return None          # another spare, or the server, was faster
         except OSError:
@@ -168,7 +167,7 @@ def become_call(spare):
     comm = ready_spare(spare.stdio)
     conn = spare.take_call()
     if spare.listen is not None:
-        spare.listen.close()
+        protocol.drop(spare.listen)
     spare.watch.close()
     req = spare.read_request(conn)
     apply_call(req, spare.stdio, comm=comm)

@@ -25,6 +25,12 @@ import socket
 import struct
 import time
 
+try:
+    # signal.signal() without its enum layer: it takes plain ints only.
+    from _signal import signal as raw_signal, SIG_DFL as RAW_SIG_DFL
+except ImportError:
+    raw_signal, RAW_SIG_DFL = signal.signal, signal.SIG_DFL
+
 from . import executor, protocol
 from .calls import BecomeCall, Call, Counters, Spare, recv_nowait
 
@@ -356,7 +362,7 @@ class Server:
             time.sleep(0.1)
             return
         if pid == 0:
-            parent.close()
+            protocol.drop(parent)
             self.become_spare(child, accepting, slot)   # raises BecomeCall
         child.close()
         parent.setblocking(False)
@@ -370,7 +376,10 @@ class Server:
         """In the child: drop the server's state and wait for a call."""
         try:
             signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # signal.signal() would convert the old handler, our lambda, to
+            # an enum member by failing to: an exception, in a process
+            # whose every first write to a page copies it.
+            raw_signal(int(signal.SIGCHLD), RAW_SIG_DFL)
             self.close_in_child(accepting)
             os.setpgid(0, 0)
             spare = executor.Spare(chan, self.listen if accepting else None,
@@ -389,15 +398,15 @@ class Server:
             os.close(fd)
         self.sel.close()
         for c in self.calls.values():
-            c.sock.close()
+            protocol.drop(c.sock)
             if c.chan is not None:
-                c.chan.close()
+                protocol.drop(c.chan)
         for s in self.spares.values():
-            s.sock.close()
+            protocol.drop(s.sock)
         for sock in self.closing:
-            sock.close()
+            protocol.drop(sock)
         if not accepting and self.listen is not None:
-            self.listen.close()
+            protocol.drop(self.listen)
 
     def unspare(self, spare):
         """spare stops being one (taken, gone, or told to go): its socket
