@@ -121,9 +121,13 @@ class Server:
         return any(s.accepting for s in self.spares.values())
 
     def room(self, extra):
-        """May another call process start, besides extra spares?"""
-        return self.max_servers < 0 or \
-            len(self.by_pid) + extra < self.max_servers
+        """May another call process start, besides extra spares?  A call
+        that sent its status is only tearing down (at idle priority, see
+        _leave): it does not count."""
+        if self.max_servers < 0:
+            return True
+        running = sum(c.reported is None for c in self.by_pid.values())
+        return running + extra < self.max_servers
 
     def listen_when_no_spare(self):
         """The server accepts only when no spare does."""
