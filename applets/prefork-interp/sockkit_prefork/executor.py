@@ -16,7 +16,7 @@ import select
 import signal
 import sys
 
-from . import protocol
+from . import protocol, rest
 
 # Signals whose handling the call starts with at the default (the server
 # forwards them to the call's process group under sockkit-x1).
@@ -164,7 +164,7 @@ class Spare:
 def become_call(spare):
     """In a freshly forked spare: wait for a call, read it, and make this
     process the caller's.  Returns the open connection to the caller."""
-    comm = ready_spare(spare.stdio)
+    comm = ready_spare(spare)
     conn = spare.take_call()
     if spare.listen is not None:
         protocol.drop(spare.listen)
@@ -185,7 +185,7 @@ def default_signals():
             signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def ready_spare(stdio):
+def ready_spare(spare):
     """Before a spare accepts: what every call needs and no request
     decides.  The random module is reseeded here (one spare serves one
     call, so each call still gets its own numbers), /proc/self/comm is
@@ -197,7 +197,7 @@ def ready_spare(stdio):
         comm = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
     except OSError:
         comm = -1
-    prewarm(stdio)
+    prewarm(spare)
     return comm
 
 
@@ -274,9 +274,27 @@ def apply_call(req, stdio, dry=False, comm=None):
 _server_environ = {}
 
 
+_rehearsal = [b""]               # the request block prewarm() sends
+# ... with this variable more than the server's environment: calls rarely
+# have exactly the server's (hyperfine, for one, adds a variable).
+REHEARSAL_VAR = b"SOCKKIT_PREFORK_REHEARSAL"
+
+
+# The server's own sys.std* objects: kept alive, so that no call
+# deallocates them (a teardown of old objects is writes to old pages).
+_server_stdio = []
+
+
 def note_environ():
+    """In the server: its environment, and the request block of a call
+    that has the same (built once, not by each spare)."""
+    _server_stdio[:] = [sys.stdin, sys.stdout, sys.stderr]
     _server_environ.clear()
     _server_environ.update(os.environb)
+    _rehearsal[0] = b"".join(k + b"=" + v + b"\0" for k, v in
+                             _server_environ.items()) + REHEARSAL_VAR + \
+        b"=1\0\0" + b"\0".join(
+        [b"interp"] + [os.fsencode(a) for a in sys.argv]) + b"\0"
 
 
 def _set_environ(new):
@@ -349,24 +367,48 @@ def new_stdio(defaults, closed, env):
     sys.stderr = sys.__stderr__ = streams[2]
 
 
-def prewarm(stdio):
-    """Run the call's set-up once on dummies while idle: after fork every
-    first write to a page copies it, and doing those copies now takes
-    them off the caller's time."""
-    env = b"".join(k + b"=" + v + b"\0" for k, v in os.environb.items())
+def prewarm(spare):
+    """Rehearse a call while idle: after fork every first write to a page
+    copies it, and the call's first steps would pay for those copies.  A
+    sockkit-x1 request with the server's environment goes through a
+    socket pair and is read, parsed and applied (dry: nothing of this
+    process changes), the greeting is built, and the status record."""
     saved = (sys.stdin, sys.stdout, sys.stderr, sys.argv[:])
-    fds = [os.open(os.devnull, os.O_RDWR) for _ in range(3)]
-    req = protocol.Request(False, fds, env + b"\0" + b"\0".join(
-        [b"interp"] + [os.fsencode(a) for a in sys.argv]) + b"\0")
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    ours, theirs = protocol.socket_pair()
+    req = None
     try:
-        apply_call(req, stdio, dry=True)
+        spare._peer_is_us(ours)
+        spare._reload_pending()
+        spare.greeting()
+        _send_rehearsal(theirs, null)
+        ours.settimeout(protocol.REQUEST_TIMEOUT)
+        req = protocol.read_request(ours, protocol.read_first_byte(ours,
+                                                                   True))
+        apply_call(req, spare.stdio, dry=True)
     finally:
-        req.close()
+        os.environb.pop(REHEARSAL_VAR, None)
+        if req is not None:
+            req.close()
+        ours.close()
+        theirs.close()
+        os.close(null)
         sys.stdin, sys.stdout, sys.stderr, argv = saved
         sys.argv[:] = argv
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved[:3]
+    rest.flush_everything()
     signal.pthread_sigmask(signal.SIG_BLOCK, [])
     protocol.status_record(True, 0)
     if hasattr(gc, "freeze"):
         gc.freeze()              # the exit's gc.get_objects(): the call's only
 
+
+def _send_rehearsal(sock, fd):
+    """What sockkit's client sends (client.c, ext.c), fd standing in for
+    each of its descriptors."""
+    sock.sendall(b"\1")
+    for _ in range(3):
+        protocol.send_fd(sock, b"\0", fd)
+    sock.sendall(len(_rehearsal[0]).to_bytes(4, "big") + _rehearsal[0])
+    protocol.send_fd(sock, b"\0", fd)
+    sock.sendall(b"\0\0\0\4\0\0\0\x12")

@@ -15,9 +15,9 @@ import struct
 
 try:
     import _socket               # the C type under socket.socket
-    PlainSocket = _socket.socket
+    PlainSocket, _plain_pair = _socket.socket, _socket.socketpair
 except (ImportError, AttributeError):
-    PlainSocket = socket.socket
+    PlainSocket, _plain_pair = socket.socket, socket.socketpair
 
 ENV_NAME = "PREFORK_INTERP"
 EXT_WORD = "sockkit-x1"          # capability word: PREFORK_INTERP and xdata
@@ -323,6 +323,10 @@ def read_request(conn, ext):
 
 def plain_socket(fd):
     return PlainSocket(fileno=fd)
+
+
+def socket_pair():
+    return _plain_pair(socket.AF_UNIX, socket.SOCK_STREAM)
 
 
 def accept_plain(listen):
