@@ -65,18 +65,25 @@ class Spare:
     # -- waiting
     def take_call(self):
         """A connection the server hands over, or one accepted here (after
-        telling the server, and greeting it)."""
-        p = select.poll()
+        telling the server, and greeting it).  With EPOLLEXCLUSIVE (Linux
+        4.5; CPython 3.6, not PyPy 3.9) a connection wakes one waiting
+        spare, not every one of them to race for it."""
+        exclusive = getattr(select, "EPOLLEXCLUSIVE", 0)
+        p = select.epoll() if exclusive else select.poll()
         p.register(self.chan, select.POLLIN)
         if self.listen is not None:
-            p.register(self.listen, select.POLLIN)
-        while True:
-            for fd, _ in p.poll():
-                if fd == self.chan.fileno():
-                    return self._handed_over()
-                conn = self._accept(p)
-                if conn is not None:
-                    return conn
+            p.register(self.listen, select.POLLIN | exclusive)
+        try:
+            while True:
+                for fd, _ in p.poll():
+                    if fd == self.chan.fileno():
+                        return self._handed_over()
+                    conn = self._accept(p)
+                    if conn is not None:
+                        return conn
+        finally:
+            if exclusive:
+                p.close()        # the call must not inherit it
 
     def _handed_over(self):
         try:
@@ -396,7 +403,9 @@ def prewarm(spare):
         sys.stdin, sys.stdout, sys.stderr, argv = saved
         sys.argv[:] = argv
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved[:3]
-    rest.flush_everything()
+    opens, rest.opened_for_writing[0] = rest.opened_for_writing[0], 0
+    rest.flush_everything()      # as a call that opened nothing: no walk
+    rest.opened_for_writing[0] = opens
     signal.pthread_sigmask(signal.SIG_BLOCK, [])
     protocol.status_record(True, 0)
     if hasattr(gc, "freeze"):

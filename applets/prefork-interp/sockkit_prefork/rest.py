@@ -171,8 +171,8 @@ WRITER_TYPES = (io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper)
 # Open writers made before the server, as weak references: a plain list,
 # whose walk in a call runs no Python code (a WeakSet's iteration does).
 server_files = []
-_opened_for_writing = [None]         # files the call opened to write, or
-                                     # None: not counted (walk the heap)
+opened_for_writing = [None]      # files the call opened to write, or
+                                 # None: not counted (walk the heap)
 
 
 def note_server_files():
@@ -200,7 +200,7 @@ def _count_opens(event, args):
         mode, flags = args[1], args[2]
         if (any(c in mode for c in "wax+") if isinstance(mode, str)
                 else flags & 3):
-            _opened_for_writing[0] += 1
+            opened_for_writing[0] += 1
 
 
 def count_opens():
@@ -208,7 +208,7 @@ def count_opens():
     (sys.addaudithook, PEP 578), so that a call that opened none need not
     walk the heap for buffers to flush at its end."""
     if hasattr(sys, "addaudithook"):
-        _opened_for_writing[0] = 0
+        opened_for_writing[0] = 0
         sys.addaudithook(_count_opens)
 
 
@@ -264,7 +264,7 @@ def flush_everything():
         obj = ref()
         if obj is not None:
             _flush(obj)
-    if _opened_for_writing[0] != 0:
+    if opened_for_writing[0] != 0:
         # Every object made since the spare's gc.freeze(): the call's.
         objs = gc.get_objects()
         types = _writer_types()

@@ -355,7 +355,7 @@ class Server:
     # -- call processes
     def fork_spare(self, accepting=True):
         slot = self.counters.take_slot()
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        parent, child = protocol.socket_pair()
         try:
             pid = os.fork()
         except OSError as e:
@@ -430,7 +430,7 @@ class Server:
         fds = protocol.fds_of(anc)
         self.unspare(spare)
         if data[:1] == b"A" and len(fds) == 1:
-            conn = socket.socket(fileno=fds[0])
+            conn = protocol.plain_socket(fds[0])
             conn.setblocking(False)
             c = Call(conn)
             self.calls[conn.fileno()] = c
