@@ -205,6 +205,7 @@ def _make_server(opts, info, why_slow):
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)
     server = Server(opts, info, watch, stdio, log)
     _daemon_stdio(log.stderr_fd())
+    executor.warm_up(server)
     if why_slow is None and not rest.fast_exit_possible():
         why_slow = "this Python lacks gc.freeze or atexit._run_exitfuncs"
     if why_slow:

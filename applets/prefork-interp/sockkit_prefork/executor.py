@@ -412,6 +412,19 @@ def prewarm(spare):
         gc.freeze()              # the exit's gc.get_objects(): the call's only
 
 
+def warm_up(server, rounds=10):
+    """Once, in the server: rehearse a call a few times.  What the first
+    runs of that code change for good (the interpreter's specialised
+    bytecode and attribute cache, string hashes, objects made on first
+    use) is then done before any fork, in pages every spare shares,
+    instead of being done again, and copied, in each spare."""
+    spare = Spare(None, None, server.watch, server.ext, server.stdio,
+                  server.log)
+    spare.counters = server.counters
+    for _ in range(rounds):
+        prewarm(spare)
+
+
 def _send_rehearsal(sock, fd):
     """What sockkit's client sends (client.c, ext.c), fd standing in for
     each of its descriptors."""
