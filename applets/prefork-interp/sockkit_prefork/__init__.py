@@ -30,7 +30,6 @@ import sys
 
 from . import executor, protocol, reload, rest
 from .log import Log
-from .calls import BecomeCall
 from .server import Server
 
 __all__ = ["initialisation_complete", "autoreload_also_check"]
@@ -176,15 +175,17 @@ def _start(opts, info, why_slow):
     except BaseException as e:
         _report_start_failure(ready_w, e)
     try:
-        server.run()
-    except BecomeCall as call:
-        call.pid = os.getpid()
-        call.identity = _identity(call.conn, call.chan)
-        return call
+        call = server.run()      # returns only in a spare with a call
     except BaseException:
         import traceback
         server.log("err", "server failed: %s" % traceback.format_exc())
         os._exit(127)
+    # The server's objects stay alive in the call: tearing them down here
+    # would be work and writes to old pages, for nothing.
+    call.server = server
+    call.pid = os.getpid()
+    call.identity = _identity(call.conn, call.chan)
+    return call
 
 
 def _make_server(opts, info, why_slow):

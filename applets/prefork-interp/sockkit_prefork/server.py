@@ -86,7 +86,9 @@ class Server:
                 os._exit(0)
             handy = [s for s in self.spares.values() if not s.accepting]
             if self.queue and not handy and self.room(0):
-                self.fork_spare(accepting=False)   # for the waiting call
+                call = self.fork_spare(accepting=False)   # for the waiting
+                if call is not None:                      # call; in the
+                    return call                           # spare: its own
                 self.after_batch()
                 continue
             need_spare = (self.refill and len(self.spares) < self.nspares
@@ -95,7 +97,9 @@ class Server:
                           and (not self.ready() or not self.busy()))
             events = self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
-                self.fork_spare()
+                call = self.fork_spare()
+                if call is not None:
+                    return call          # in the spare, which has a call
                 self.after_batch()
                 continue
             for fd, ev in events:
@@ -354,6 +358,8 @@ class Server:
 
     # -- call processes
     def fork_spare(self, accepting=True):
+        """Fork a spare.  Returns None in the server; in the spare, once
+        it has a call, that call (a BecomeCall)."""
         slot = self.counters.take_slot()
         parent, child = protocol.socket_pair()
         try:
@@ -367,7 +373,7 @@ class Server:
             return
         if pid == 0:
             protocol.drop(parent)
-            self.become_spare(child, accepting, slot)   # raises BecomeCall
+            return self.become_spare(child, accepting, slot)
         child.close()
         parent.setblocking(False)
         self.slot_of[pid] = slot
@@ -393,7 +399,7 @@ class Server:
         except BaseException as e:
             self.log("err", "spare: %s: %s" % (type(e).__name__, e))
             os._exit(127)
-        raise BecomeCall(conn, chan, ext)
+        return BecomeCall(conn, chan, ext)
 
     def close_in_child(self, accepting):
         """A spare holds none of the server's descriptors (but the
