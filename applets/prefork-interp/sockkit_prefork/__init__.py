@@ -184,7 +184,7 @@ def _start(opts, info, why_slow):
     # would be work and writes to old pages, for nothing.
     call.server = server
     call.pid = os.getpid()
-    call.identity = _identity(call.conn, call.chan)
+    call.identity = protocol.identity(call.conn, call.chan)
     return call
 
 
@@ -258,16 +258,6 @@ def _daemon_stdio(err_fd):
     os.close(null)
 
 
-def _identity(*socks):
-    """Which sockets these descriptors are: a script that closed them
-    (os.closerange) may have other files under the same numbers by now."""
-    try:
-        return [(st.st_dev, st.st_ino) for st in
-                (os.fstat(s.fileno()) for s in socks)]
-    except OSError:
-        return None
-
-
 def _leave(outcome, call, early_status):
     """After the rest of the script: the atexit hooks, the flushes a
     teardown would do, the status (to the caller first, then the server),
@@ -282,7 +272,8 @@ def _leave(outcome, call, early_status):
         rest.die_of_sigint()
     if not flushed:
         status = 120
-    if early_status and _identity(call.conn, call.chan) == call.identity:
+    if early_status and protocol.identity(call.conn,
+                                          call.chan) == call.identity:
         # From here only SIGKILL could change how this process ends; the
         # server compares what we say with what wait() says.
         signal.pthread_sigmask(signal.SIG_BLOCK, ALL_SIGNALS)

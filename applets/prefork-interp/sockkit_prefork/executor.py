@@ -282,6 +282,7 @@ _server_environ = {}
 
 
 _rehearsal = [b""]               # the request block prewarm() sends
+_EMPTY_PLAN = rest.Plan(compile("", "<rehearsal>", "exec"), {})
 # ... with this variable more than the server's environment: calls rarely
 # have exactly the server's (hyperfine, for one, adds a variable).
 REHEARSAL_VAR = b"SOCKKIT_PREFORK_REHEARSAL"
@@ -393,6 +394,10 @@ def prewarm(spare):
         req = protocol.read_request(ours, protocol.read_first_byte(ours,
                                                                    True))
         apply_call(req, spare.stdio, dry=True)
+        protocol.identity(ours, theirs)
+        os.fsencode(os.path.basename(sys.argv[0] if sys.argv else ""))
+        rest.status_of(rest.run(_EMPTY_PLAN))
+        rest.fast_exit_possible()
     finally:
         os.environb.pop(REHEARSAL_VAR, None)
         if req is not None:
