@@ -7,7 +7,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
@@ -15,25 +17,61 @@
 
 #include "io.h"
 
+/* "fe80::1%eth0": the scope is an interface name or index, as getaddrinfo's
+ * numeric form takes it; 0 when it is neither. */
+static uint32_t scope_id(const char *scope)
+{
+	char *end;
+	unsigned long n;
+
+	if (*scope >= '0' && *scope <= '9') {
+		errno = 0;
+		n = strtoul(scope, &end, 10);
+		return *end || errno || n > UINT32_MAX ? 0 : (uint32_t)n;
+	}
+	return if_nametoindex(scope);
+}
+
+static int parse_ipv6(const char *text, struct sockaddr_in6 *sin6)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *scope = strchr(text, '%');
+	size_t n = scope ? (size_t)(scope - text) : strlen(text);
+
+	if (n >= sizeof host)
+		return -1;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+		return -1;
+	if (scope && (sin6->sin6_scope_id = scope_id(scope + 1)) == 0)
+		return -1;
+	return 0;
+}
+
+/* inet_pton rather than getaddrinfo(AI_NUMERICHOST): the same addresses, but
+ * getaddrinfo brings the whole resolver (DNS, /etc/hosts, services) into a
+ * static binary, some 16 KB of musl, to parse a number. */
 int parse_numeric_addr(const char *text, int family, unsigned port,
 		       struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct addrinfo hints = {
-		.ai_family = family,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-	};
-	struct addrinfo *res;
-	char serv[8];
-	int r;
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)ss;
 
-	snprintf(serv, sizeof serv, "%u", port & 0xffff);
-	r = getaddrinfo(text, serv, &hints, &res);
-	if (r != 0)
-		return r;
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
+	memset(ss, 0, sizeof *ss);
+	if (family != AF_INET6 && inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof *sin;
+		return 0;
+	}
+	if (family != AF_INET && parse_ipv6(text, sin6) == 0) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *sin6;
+		return 0;
+	}
+	return EAI_NONAME;
 }
 
 unsigned sockaddr_port(const struct sockaddr *sa)

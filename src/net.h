@@ -6,8 +6,9 @@
 #include <sys/socket.h>
 
 /* Parse a numeric address (no DNS) of the given family (AF_UNSPEC: either)
- * with the given port.  Returns 0, or a getaddrinfo error code (gai_strerror
- * describes it). */
+ * with the given port: inet_pton's forms (a.b.c.d; RFC 4291 IPv6 text), an
+ * IPv6 one with an optional %scope (interface name or index).  Returns 0, or
+ * EAI_NONAME (a getaddrinfo error code, for gai_strerror). */
 int parse_numeric_addr(const char *text, int family, unsigned port,
 		       struct sockaddr_storage *ss, socklen_t *len);
 

@@ -7,6 +7,22 @@
 : "${SOCKKIT:?SOCKKIT must name the sockkit binary}"
 : "${T_SRC:?T_SRC must name the t/ source directory}"
 
+# SOCKKIT_INSTALLED=/usr/bin/sockkit: test an installed sockkit instead of
+# the build's (as toybox's TEST_HOST tests the host's commands), and the
+# sockkit_prefork module the system's python3 finds instead of the source
+# tree's (t/prefork-python/pylib.sh).  SOCKKIT_BUILT keeps the build's.
+SOCKKIT_BUILT=$SOCKKIT
+if [ -n "${SOCKKIT_INSTALLED:-}" ]; then
+	case $SOCKKIT_INSTALLED in
+	/*) [ -f "$SOCKKIT_INSTALLED" ] && [ -x "$SOCKKIT_INSTALLED" ] ;;
+	*) false ;;
+	esac || {
+		echo "Bail out! SOCKKIT_INSTALLED=$SOCKKIT_INSTALLED is not the absolute path of an executable"
+		exit 1
+	}
+	SOCKKIT=$SOCKKIT_INSTALLED
+fi
+
 t_count=0
 t_failed=0
 
@@ -162,6 +178,45 @@ try:
 except ProcessLookupError:
     sys.exit(0)
 sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)' "$1"
+}
+
+# has_interp FILE: FILE is an ELF program with a program interpreter
+# (PT_INTERP), i.e. dynamically linked; status 1 for a static one, 2 when
+# FILE is no ELF file at all.
+has_interp() {
+	"${PY:-python3}" -c '
+import struct, sys
+PT_INTERP = 3
+with open(sys.argv[1], "rb") as f:
+    h = f.read(64)
+    if h[:4] != b"\x7fELF":
+        sys.exit(2)
+    e = "<" if h[5] == 1 else ">"           # EI_DATA
+    if h[4] == 2:                           # ELFCLASS64
+        phoff, = struct.unpack(e + "Q", h[32:40])
+        phentsize, phnum = struct.unpack(e + "HH", h[54:58])
+    else:
+        phoff, = struct.unpack(e + "I", h[28:32])
+        phentsize, phnum = struct.unpack(e + "HH", h[42:46])
+    for i in range(phnum):
+        f.seek(phoff + i * phentsize)
+        if struct.unpack(e + "I", f.read(4))[0] == PT_INTERP:
+            sys.exit(0)
+sys.exit(1)' "$1"
+}
+
+# is_static FILE: FILE is an ELF program without a program interpreter:
+# no dynamic loader runs it, so an LD_PRELOAD shim cannot reach it.
+is_static() {
+	has_interp "$1"
+	[ $? -eq 1 ]
+}
+
+# need_preload: skip the whole test (plan 1..0) when $SOCKKIT is static.
+need_preload() {
+	is_static "$SOCKKIT" || return 0
+	echo "1..0 # SKIP $SOCKKIT is statically linked: LD_PRELOAD cannot reach it"
+	exit 0
 }
 
 # concurrent N DIR CMD...: start "CMD... I" for I = 0 .. N-1 all at once

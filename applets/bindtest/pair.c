@@ -2,7 +2,6 @@
  * setsockopt, bind, listen, probe (probe.c) and close, with its verbose
  * lines and its summary cell. */
 #include <errno.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "bindtest.h"
 #include "err.h"
+#include "net.h"
 
 #define LISTEN_BACKLOG 5
 
@@ -32,14 +32,15 @@ void bt_say(const struct bt_config *cfg, const char *fmt, ...)
 const char *bt_sockaddr_slash(const struct sockaddr *sa, socklen_t len,
 			      char *buf, size_t size)
 {
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	char host[INET6_ADDRSTRLEN];
 
-	if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		strcpy(host, "?");
-		strcpy(serv, "?");
-	}
-	snprintf(buf, size, "%s/%s", host, serv);
+	/* inet_ntop (in sockaddr_text), not getnameinfo(NI_NUMERICHOST): the
+	 * same text without the resolver getnameinfo links into a static binary. */
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		snprintf(buf, size, "?/?");
+	else
+		snprintf(buf, size, "%s/%u", sockaddr_text(sa, 0, host, sizeof host),
+			 sockaddr_port(sa));
 	return buf;
 }
 

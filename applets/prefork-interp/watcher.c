@@ -142,7 +142,12 @@ static int arg_area(unsigned long *start, unsigned long *end)
 		if (!p)
 			return -1;
 	}
-	return sscanf(p, " %lu %lu", start, end) == 2 && *end > *start ? 0 : -1;
+	/* strtoul, not sscanf: scanf's float scanning weighs ~10 KB static. */
+	char *after_start, *after_end;
+
+	*start = strtoul(p, &after_start, 10);
+	*end = strtoul(after_start, &after_end, 10);
+	return after_start != p && after_end != after_start && *end > *start ? 0 : -1;
 }
 
 void pfi_set_proc_title(const char *title, const char *an_arg)

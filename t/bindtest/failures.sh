@@ -6,6 +6,7 @@
 . "$T_SRC/bindtest/common.sh"
 
 shim=${2:?usage: failures.sh HOLD-PORT SHIM.so}
+need_preload
 # An ASan build wants its runtime first; the shim is not instrumented.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS

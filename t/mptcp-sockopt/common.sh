@@ -24,6 +24,7 @@ WRAP
 	chmod +x "$T/shimmed"
 fi
 if [ -n "$MPT_EMULATE" ]; then
+	need_preload    # the emulation is the shim: a static sockkit cannot take it
 	SOCKKIT=$T/shimmed
 fi
 

@@ -7,6 +7,7 @@
 . "$T_SRC/mptcp-sockopt/common.sh"
 
 : "${1:?usage: shim.sh SHIM.so PROBE [KERNEL]}"
+need_preload
 require_mptcp
 probe
 

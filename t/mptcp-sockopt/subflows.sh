@@ -52,6 +52,10 @@ is "$(cat "$T/two/0.rc") $(cat "$T/two/1.rc")" "0 0" "two --subflows runs at onc
 # gone, no process is in or holds any of its namespaces.  Sockets hold a
 # namespace too; those were the run's own, and die with its processes.
 for end in KILL TERM INT timeout; do
+	if is_static "$SOCKKIT"; then
+		skip "$end mid-way" "$SOCKKIT is statically linked: the LD_PRELOAD shim cannot hang its server"
+		continue
+	fi
 	mkfifo "$T/hang.$end"
 	limit=30
 	[ "$end" = timeout ] && limit=2

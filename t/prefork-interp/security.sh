@@ -180,6 +180,11 @@ if [ -n "${SOCKKIT_UNDER_VALGRIND:-}" ]; then
 	stop_servers
 	done_testing
 fi
+if is_static "$SOCKKIT"; then
+	skip "the swap" "$SOCKKIT is statically linked: the LD_PRELOAD shim cannot reach it"
+	stop_servers
+	done_testing
+fi
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
 mkdir -m 755 "$T/att"

@@ -8,7 +8,8 @@
 # Every script is written twice, once for each #! form:
 #   A: #!$T/sockkit prefork-interp -U $PYI
 #   B: #!$T/prefork-interp -U,$PYI         ($T/prefork-interp -> sockkit)
-# The package comes from the source tree (PYTHONPATH); the run directory
+# The package comes from the source tree (PYTHONPATH), or with
+# SOCKKIT_INSTALLED from where $PYI finds it (lib.sh); the run directory
 # is inside $T (XDG_RUNTIME_DIR), and every server started here is stopped
 # at exit, however the test ends.
 
@@ -30,10 +31,19 @@ ln -s "$SOCKKIT" "$T/prefork-interp"
 mkdir -m 700 "$T/run"
 RUN=$T/run/sockkit-prefork
 XDG_RUNTIME_DIR=$T/run
-PYTHONPATH=$T_SRC/../applets/prefork-interp
 PYTHONDONTWRITEBYTECODE=1
-export XDG_RUNTIME_DIR PYTHONPATH PYTHONDONTWRITEBYTECODE
+export XDG_RUNTIME_DIR PYTHONDONTWRITEBYTECODE
 unset PREFORK_INTERP SOCKKIT_PREFORK_DEBUG
+if [ -z "${SOCKKIT_INSTALLED:-}" ]; then
+	PYTHONPATH=$T_SRC/../applets/prefork-interp
+	export PYTHONPATH
+else
+	unset PYTHONPATH        # the installed package (see lib.sh)
+	if ! "$PYI" -c 'import sockkit_prefork' 2>/dev/null; then
+		echo "1..0 # SKIP $PYI does not find the installed sockkit_prefork"
+		exit 0
+	fi
+fi
 FORMS="A B"
 
 # Processes of ours: their command line names a file under $T.
