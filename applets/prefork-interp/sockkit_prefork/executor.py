@@ -399,7 +399,10 @@ def prewarm(spare):
         rest.status_of(rest.run(_EMPTY_PLAN))
         rest.fast_exit_possible()
     finally:
-        os.environb.pop(REHEARSAL_VAR, None)
+        if REHEARSAL_VAR in _server_environ:     # the user's own, put back
+            os.environb[REHEARSAL_VAR] = _server_environ[REHEARSAL_VAR]
+        else:
+            os.environb.pop(REHEARSAL_VAR, None)
         if req is not None:
             req.close()
         ours.close()
