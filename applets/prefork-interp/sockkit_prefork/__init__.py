@@ -288,18 +288,4 @@ def _leave(outcome, call, early_status):
             call.chan.send(b"S" + (status << 8).to_bytes(4, "big"))
         except OSError:
             pass
-        else:
-            _teardown_when_idle()
     os._exit(status)
-
-
-def _teardown_when_idle():
-    """The caller has its status: what is left is the kernel's teardown of
-    this process (freeing its copied pages, unmapping a big image: a few
-    tenths of a millisecond), which no one waits for.  At SCHED_IDLE it
-    takes only a CPU that has nothing else to do, instead of delaying the
-    caller's next command or call."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        pass

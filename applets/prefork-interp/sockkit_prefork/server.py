@@ -126,8 +126,7 @@ class Server:
 
     def room(self, extra):
         """May another call process start, besides extra spares?  A call
-        that sent its status is only tearing down (at idle priority, see
-        _leave): it does not count."""
+        that sent its status is only tearing down: it does not count."""
         if self.max_servers < 0:
             return True
         running = sum(c.reported is None for c in self.by_pid.values())
