@@ -61,6 +61,9 @@ class Server:
         self.slot_of = {}            # child pid -> its slot of counters
         self.calls = {}          # conn fd -> Call
         self.chans = {}          # call process's socket fd -> Call
+        # The chans, looked at (never waited on) on each wake-up: one
+        # epoll_wait instead of a recv, and its exception, per call.
+        self.chan_sel = select.epoll()
         self.by_pid = {}         # call process pid -> Call
         self.queue = []          # greeted calls waiting for a call process
         self.spares = {}         # socket fd -> Spare, polled
@@ -84,8 +87,8 @@ class Server:
             if self.quitting and not self.by_pid and not self.queue:
                 self.log("debug", "every call served: exit")
                 os._exit(0)
-            handy = [s for s in self.spares.values() if not s.accepting]
-            if self.queue and not handy and self.room(0):
+            if self.queue and self.room(0) and not any(
+                    not s.accepting for s in self.spares.values()):
                 call = self.fork_spare(accepting=False)   # for the waiting
                 if call is not None:                      # call; in the
                     return call                           # spare: its own
@@ -141,8 +144,9 @@ class Server:
             self.listening = want
 
     def read_chans(self):
-        for c in list(self.by_pid.values()):
-            if c.chan is not None:
+        for fd, _ in self.chan_sel.poll(0):
+            c = self.chans.get(fd)
+            if c is not None:
                 self.chan_input(c)
 
     def busy(self):
@@ -321,9 +325,15 @@ class Server:
                 self.close_chan(c)
                 return
 
+    def add_chan(self, c, sock):
+        c.chan = sock
+        self.chans[sock.fileno()] = c
+        self.chan_sel.register(sock.fileno(), select.EPOLLIN)
+
     def close_chan(self, c):
         if c.chan is not None:
-            self.chans.pop(c.chan.fileno(), None)
+            if self.chans.pop(c.chan.fileno(), None) is not None:
+                self.chan_sel.unregister(c.chan.fileno())
             self.closing.append(c.chan)
             c.chan = None
 
@@ -406,6 +416,7 @@ class Server:
         for fd in (self.watchi, self.watche, self.wake_r, self.wake_w):
             os.close(fd)
         self.sel.close()
+        self.chan_sel.close()
         for c in self.calls.values():
             protocol.drop(c.sock)
             if c.chan is not None:
@@ -439,10 +450,9 @@ class Server:
             conn.setblocking(False)
             c = Call(conn)
             self.calls[conn.fileno()] = c
-            c.pid, c.chan, c.cbuf = spare.pid, spare.sock, data[1:]
-            c.slot = spare.slot
+            c.pid, c.cbuf, c.slot = spare.pid, data[1:], spare.slot
             self.by_pid[spare.pid] = c
-            self.chans[spare.sock.fileno()] = c
+            self.add_chan(c, spare.sock)
             self.refill = True
             self.chan_input(c)
             return
@@ -470,9 +480,9 @@ class Server:
                 self.closing.append(spare.sock)
                 self.queue.insert(0, c)
                 continue
-            c.pid, c.chan, c.slot = spare.pid, spare.sock, spare.slot
+            c.pid, c.slot = spare.pid, spare.slot
             self.by_pid[spare.pid] = c
-            self.chans[spare.sock.fileno()] = c
+            self.add_chan(c, spare.sock)
             self.poll(c, None)   # the call process reads the request
 
     def report(self, c, status):
