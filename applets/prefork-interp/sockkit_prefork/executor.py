@@ -429,8 +429,14 @@ def warm_up(server, rounds=10):
     spare = Spare(None, None, server.watch, server.ext, server.stdio,
                   server.log)
     spare.counters = server.counters
-    for _ in range(rounds):
-        prewarm(spare)
+    try:
+        for _ in range(rounds):
+            prewarm(spare)
+    except Exception as e:       # only slower calls: say so, and serve
+        server.log("warning", "rehearsal in the server: %s: %s"
+                   % (type(e).__name__, e))
+    if hasattr(gc, "unfreeze"):
+        gc.unfreeze()            # the server's gc.collect() sees it all
 
 
 def _send_rehearsal(sock, fd):
