@@ -24,7 +24,9 @@
 #include "io.h"
 #include "json.h"
 #include "procscan.h"
+#include "sort.h"
 #include "sweep.h"
+#include "utc.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434      /* Linux 5.3, the same number on every arch */
@@ -148,17 +150,34 @@ static void put_duration(long long secs, FILE *out)
 	fprintf(out, "%8s", buf);
 }
 
+/* The text table shows an ident as git shows a commit: each part
+ * (7.0.0's per-directory idents are SCRIPT.DIRECTORY) cut to its first 12
+ * hexadecimal digits, enough to tell a user's servers apart, and a line
+ * that fits a terminal; --json has the whole.  Into shown, NUL-ended. */
+enum { IDENT_PART_SHOWN = 12 };
+
+static void ident_shown(const char *name, char *shown, size_t size)
+{
+	size_t n = 0;
+
+	for (int part = 0; *name && n + 1 < size; name++) {
+		part = *name == '.' ? 0 : part + 1;
+		if (part <= IDENT_PART_SHOWN)
+			shown[n++] = *name;
+	}
+	shown[n] = '\0';
+}
+
 static void text_row(const struct row *r, int ident_width, FILE *out)
 {
 	const struct pfi_server *s = r->s;
-	time_t t = (time_t)r->started;
-	char when[80] = "?";
-	struct tm tm;
+	char when[80] = "?", shown[256];
+	struct pfi_utc u;
 
 	/* UTC: a fixed width, and no time zone code in a static binary. */
-	if (gmtime_r(&t, &tm))
-		snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (pfi_utc_of(r->started, &u) == 0)
+		snprintf(when, sizeof when, "%04lld-%02d-%02dT%02d:%02d:%02dZ", u.year,
+			 u.month, u.day, u.hour, u.minute, u.second);
 
 	if (s->pid)
 		fprintf(out, "%7d  ", (int)s->pid);
@@ -170,8 +189,9 @@ static void text_row(const struct row *r, int ident_width, FILE *out)
 		fprintf(out, "  %6lld  ", r->calls);
 	else
 		fprintf(out, "  %6s  ", "-");
-	put_text(s->name, out);
-	fprintf(out, "%*s  ", ident_width - (int)strlen(s->name), "");
+	ident_shown(s->name, shown, sizeof shown);
+	put_text(shown, out);
+	fprintf(out, "%*s  ", ident_width - (int)strlen(shown), "");
 	put_text(s->has_info ? s->info.interp : "?", out);
 	for (char **a = s->has_info ? s->info.interp_args : NULL; a && *a; a++) {
 		putc(' ', out);
@@ -192,10 +212,13 @@ static void text_row(const struct row *r, int ident_width, FILE *out)
 static void print_table(const struct row *rows, size_t n, FILE *out)
 {
 	int width = (int)strlen("IDENT");
+	char shown[256];
 
-	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(rows[i].s->name) > width)
-			width = (int)strlen(rows[i].s->name);
+	for (size_t i = 0; i < n; i++) {
+		ident_shown(rows[i].s->name, shown, sizeof shown);
+		if ((int)strlen(shown) > width)
+			width = (int)strlen(shown);
+	}
 	fprintf(out, "%7s  %-20s  %8s  %6s  %-*s  %s\n", "PID", "STARTED", "IDLE",
 		"CALLS", width, "IDENT", "COMMAND");
 	for (size_t i = 0; i < n; i++)
@@ -212,7 +235,7 @@ int pfi_list(const struct pfi_rundir *d, const struct pfi_config *cfg)
 	rows = xcalloc(s.n, sizeof *rows);
 	for (size_t i = 0; i < s.n; i++)
 		rows[i] = row_of(&s.v[i], now);
-	qsort(rows, s.n, sizeof *rows, cmp_started);
+	pfi_sort(rows, s.n, sizeof *rows, cmp_started);
 	if (cfg->json) {
 		struct json j;
 

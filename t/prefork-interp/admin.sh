@@ -115,13 +115,17 @@ is "$(cat "$MINI_ACCEPTLOG")" "" "--list never connects to a 7.0.0 server"
 is "$(cat "$MINI_ACCEPTLOG")" "accepted" "(a call does: the server counts it)"
 
 run "$SOCKKIT" prefork-interp --list
-is "$(head -n 1 "$T/out")" "$(printf '%7s  %-20s  %8s  %6s  %-81s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
-	"--list: the header, the IDENT column as wide as the widest"
+is "$(head -n 1 "$T/out")" "$(printf '%7s  %-20s  %8s  %6s  %-25s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
+	"--list: the header, the IDENT column as wide as the widest shown (SCRIPT.DIR, 12 digits each)"
 is "$(sed 1d "$T/out" | awk '{ print $1 }' | sort -n | paste -sd' ')" \
 	"$(echo $started | tr ' ' '\n' | sort -n | paste -sd' ')" "--list: one line per server, its pid first"
 like "$(grep "^ *$mini_srv " "$T/out")" \
-	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]+s +-  [0-9a-f]{64}\\.[0-9a-f]{16}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
-	"--list: the mini server's line"
+	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]+s +-  [0-9a-f]{12}\\.[0-9a-f]{12}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
+	"--list: the mini server's line, its ident cut to 12 digits a part"
+is "$(grep "^ *$mini_srv " "$T/out" | awk '{ print $5 }')" \
+	"$(jq -r ".servers[] | select(.pid == $mini_srv) | .ident" "$T/three.json" |
+		sed 's/^\(.\{12\}\).*\(\..\{12\}\).*/\1\2/')" \
+	"--list: ... the first 12 digits of each part of --json's ident"
 
 # --- what --list asks a sockkit-x1 server ------------------------------------
 FAKE_WORDS="sockkit-x1 started=1000000000 calls=42 last-call=1000000300" FAKE_RECORD=$T/record \
@@ -134,6 +138,23 @@ json_ok "$T/fake.json" ".servers[] | select(.ident == \"fake\") |
 	"--list: started=, calls= and last-call= as the sockkit-x1 server says"
 ok 'wait_for_line "$T/record" "got 0"' "--list: the sockkit-x1 server gets a connection that sends nothing"
 stop_fakesock
+# STARTED in the table: UTC, the year as wide as it needs to be, and "?"
+# for a moment no calendar date holds (where gmtime_r gives up).
+while read -r started shown; do
+	rm -f "$RUNDIR/sfake" "$RUNDIR/ifake"
+	FAKE_WORDS="sockkit-x1 started=$started" FAKE_RECORD=$T/record2 \
+		fakesock x1status "$RUNDIR/sfake"
+	run "$SOCKKIT" prefork-interp --list
+	like "$(grep ' fake ' "$T/out")" "^ *$fake_pid  $shown  " "--list: STARTED for started=$started"
+	stop_fakesock
+done <<EOF
+0 1970-01-01T00:00:00Z
+1000000000 2001-09-09T01:46:40Z
+951868799 2000-02-29T23:59:59Z
+253402300800 10000-01-01T00:00:00Z
+67768036191676799 2147485547-12-31T23:59:59Z
+67768036191676800 \\? {19}
+EOF
 rm -f "$RUNDIR/sfake" "$RUNDIR/ifake"
 FAKE_WORDS="sockkit-x1 calls=x7 unknown=1" FAKE_RECORD=$T/record \
 	fakesock x1status "$RUNDIR/sfake"
