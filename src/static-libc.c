@@ -8,6 +8,9 @@
  * through it; musl's is 10 KB, most of it floating point that sockkit
  * never prints.  fmt.c says what fmt_vfprintf formats.
  *
+ * malloc, free, realloc and calloc: musl's mallocng is 8 KB; alloc.c says
+ * why sockkit can do with less.
+ *
  * getpwuid: musl's reads /etc/passwd through stdio (5.5 KB with it);
  * passwd.c reads it with read(2), then asks nscd as musl does.
  *
@@ -15,8 +18,10 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "fmt.h"
 #include "passwd.h"
 
@@ -26,6 +31,26 @@
 int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 {
 	return fmt_vfprintf(f, fmt, ap);
+}
+
+void *malloc(size_t n)
+{
+	return alloc_malloc(n);
+}
+
+void free(void *p)
+{
+	alloc_free(p);
+}
+
+void *realloc(void *p, size_t n)
+{
+	return alloc_realloc(p, n);
+}
+
+void *calloc(size_t count, size_t n)
+{
+	return alloc_calloc(count, n);
 }
 
 struct passwd *getpwuid(uid_t uid)
