@@ -14,16 +14,23 @@
  * getpwuid: musl's reads /etc/passwd through stdio (5.5 KB with it);
  * passwd.c reads it with read(2), then asks nscd as musl does.
  *
+ * clock_gettime, time, sched_getcpu and utimensat: rawsys.c says why
+ * (64-bit targets only).
+ *
  * fork, putchar and putc: below. */
 #include <pwd.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "fmt.h"
 #include "passwd.h"
+#include "rawsys.h"
 
 /* A bound for an nscd that never answers (musl's would wait forever). */
 #define NSCD_TIMEOUT_MS 5000
@@ -79,3 +86,25 @@ int putc(int c, FILE *f)
 {
 	return fputc(c, f);
 }
+
+#ifdef SOCKKIT_RAWSYS
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	return rawsys_clock_gettime(clock, ts);
+}
+
+time_t time(time_t *t)
+{
+	return rawsys_time(t);
+}
+
+int sched_getcpu(void)
+{
+	return rawsys_sched_getcpu();
+}
+
+int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
+{
+	return rawsys_utimensat(dirfd, path, times, flags);
+}
+#endif

@@ -1,0 +1,14 @@
+/* clock_gettime, time, sched_getcpu and utimensat as bare system calls:
+ * sockkit's in static builds with musl on 64-bit targets (see rawsys.c). */
+#ifndef SOCKKIT_RAWSYS_H
+#define SOCKKIT_RAWSYS_H
+
+#include <time.h>
+
+/* As the C library's functions of the same name without the prefix. */
+int rawsys_clock_gettime(clockid_t clock, struct timespec *ts);
+time_t rawsys_time(time_t *t);
+int rawsys_sched_getcpu(void);
+int rawsys_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
+
+#endif
