@@ -170,12 +170,8 @@ class Spare:
         return True
 
     def _reload_pending(self):
-        """A watched file changed: inotify events the server has not read
-        yet (looked at, not read: they are the server's), or new mtimes."""
-        if self.watch.fd >= 0:
-            if select.select([self.watch.fd], [], [], 0)[0]:
-                self.watch.changed = self.watch.sweep() or "a watched file"
-            return self.watch.changed
+        """A watched file changed: inotify events waiting (no process
+        reads them), or new mtimes."""
         return self.watch.check()
 
     def greeting(self):
