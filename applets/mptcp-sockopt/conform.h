@@ -25,6 +25,10 @@ struct mpt_shared {
 	char setup_error[2][240];
 	unsigned setup_order[2];        /* which side failed first (1, 2) */
 	unsigned setup_failures;
+	/* Each side's stage (enum mpt_stage), and why it stopped short of
+	 * its end ("" when it did not): the reason its later checks give. */
+	int reached[2];
+	char stopped[2][240];
 	/* The client's subflows after the transfer, for the server's
 	 * comparison (several subflows); ready is set last. */
 	struct mpt_link_bytes client_links[MPT_ELEMS_MAX];
@@ -94,6 +98,13 @@ struct mpt_expect {
 /* The children's bodies; they return the exit status of the child. */
 int mpt_server(const struct mpt_run *run, int ctl);
 int mpt_client(const struct mpt_run *run, int ctl);
+
+/* This side has reached a stage: its checks record there from now on. */
+void mpt_reach(const struct mpt_side *st, enum mpt_stage stage);
+/* This side cannot go on: check id fails with the message, which is also
+ * why the checks of its later stages were not reached. */
+void mpt_stop(const struct mpt_side *st, enum mpt_check id, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
 
 /* A setup step of this side failed: recorded for the parent's Bail out. */
 void mpt_setup_failed(const struct mpt_side *st, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -246,7 +246,7 @@ static void start_family(struct family_run *f)
 static int finish_family(struct family_run *f, int timeout_s, int *n)
 {
 	struct mpt_run *run = &f->run;
-	const char *setup;
+	const char *setup, *notes[2];
 
 	if (f->state == FAMILY_SKIP) {
 		mpt_tap_skip_family(run->tag, run->subflows, f->why, n);
@@ -263,8 +263,9 @@ static int finish_family(struct family_run *f, int timeout_s, int *n)
 		mpt_tap_bail_out(run->tag, setup);
 		return -1;
 	}
-	return mpt_tap_results(run->tag, run->shared->results, run->subflows,
-			       f->server.note, f->client.note, n);
+	notes[MPT_CLIENT] = f->client.note;
+	notes[MPT_SERVER] = f->server.note;
+	return mpt_tap_results(run->tag, run->shared, run->subflows, notes, n);
 }
 
 /* ---- the run ---- */
@@ -292,6 +293,7 @@ static void init_family(struct family_run *f, int family, const struct mpt_test_
 	if (run->shared == MAP_FAILED)
 		die_errno("mmap");
 	memset(run->shared, 0, sizeof *run->shared);
+	mpt_results_init(run->shared->results);
 }
 
 /* A private network that cannot be made: the whole run is a skip. */
