@@ -40,7 +40,7 @@ const char *mpt_stage_words(enum mpt_stage stage)
 {
 	switch (stage) {
 	case MPT_OPEN:
-		return "the connection";
+		return "the checks on the open connection";
 	case MPT_TRANSFER:
 		return "the transfer";
 	case MPT_END:

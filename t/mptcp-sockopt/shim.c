@@ -325,6 +325,10 @@ int ioctl(int fd, ioctl_req req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	/* The client has written its message: it stops itself there, as a
+	 * SIGSTOP from outside would stop it (the server at its echo). */
+	if (req == SIOCOUTQ_ && is("stop"))
+		raise(SIGSTOP);
 	ret = real(fd, req, arg);
 	if (ret == 0 && req == SIOCOUTQ_ && is("outq"))
 		*(int *)arg += 100000;
@@ -344,6 +348,8 @@ ssize_t send(int fd, const void *buf, size_t n, int flags)
 		sleep(60);
 	if (is("crash"))
 		raise(SIGKILL);
+	if (is("stop"))
+		raise(SIGSTOP);
 	if (is("echo") && n > 0 && n <= sizeof copy) {
 		memcpy(copy, buf, n);
 		copy[0] ^= 0x20;
