@@ -50,6 +50,9 @@ struct mpt_run {
 	struct sockaddr_storage client_addr[MPT_SUBFLOWS_MAX];
 	int listen_fd, client_fd;       /* made in each side's namespace */
 	int server_events, client_events;       /* path manager events, or -1 */
+	/* -v: both sides' lines, gathered for the parent to print with the
+	 * family's results (the families run at once); -1 without -v. */
+	int vlog;
 	struct mpt_shared *shared;
 };
 
@@ -128,7 +131,7 @@ void mpt_full_info_bogus(int fd, enum mpt_check id);
 void mpt_client_options(struct mpt_side *st, int fd);
 void mpt_check_outq(int fd, uint64_t bound, int must_be_empty, const char *when);
 
-/* -v lines: "# v4 client ..." (one write per line: the sides share stdout). */
+/* -v lines: "# v4 client ..." (one write per line: the sides share the log). */
 void mpt_verbose(const struct mpt_side *st, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void mpt_verbose_fields(const struct mpt_side *st, const char *what,
 			const struct mpt_field *f, size_t n, const void *reply, size_t len);

@@ -2,6 +2,7 @@
  * over loopback (one subflow) or over a private network of their own
  * (several), their results printed as TAP. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "conform.h"
+#include "interrupt.h"
 #include "io.h"
 #include "modes.h"
 #include "net.h"
@@ -27,6 +29,7 @@
 struct child {
 	const char *who;
 	pid_t pid;
+	int reaped;
 	char note[160];
 };
 
@@ -112,10 +115,19 @@ static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 {
 	struct mpt_run *run = &f->run;
 	struct mpt_topology t;
+	int err;
 
 	mpt_topology_plan(&t, run->family, run->subflows);
 	if (mpt_netns_enter(&t.server, timeout_ms, f->why, sizeof f->why) < 0)
 		return network_failed(f, 1);
+	/* MPTCP as the run's own namespaces have it, whatever the caller's
+	 * net.mptcp.enabled says. */
+	if ((err = mpt_mptcp_missing(run->family)) != 0) {
+		snprintf(f->why, sizeof f->why, "MPTCP is unavailable in a new network namespace: %s",
+			 strerror(err));
+		mpt_netns_close(&t.server);
+		return network_failed(f, 1);
+	}
 	run->server_events = mpt_pm_events(timeout_ms);
 	if (run->server_events < 0) {
 		snprintf(f->why, sizeof f->why, "the path manager's events: %s", strerror(errno));
@@ -169,6 +181,7 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 	pid_t pid;
 
 	c->who = who;
+	c->reaped = 0;
 	c->note[0] = '\0';
 	fflush(stdout);
 	fflush(stderr);
@@ -179,6 +192,8 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		/* The parent answers SIGINT and SIGTERM; a child just ends. */
+		mpt_interrupt_disarm();
 		/* A peer that died is an EPIPE to report, not a death here. */
 		signal(SIGPIPE, SIG_IGN);
 		close(other_ctl);
@@ -191,8 +206,6 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 			close_fd(&run->client_events);
 		}
 		mpt_results = run->shared->results;
-		if (run->verbose)
-			setvbuf(stdout, NULL, _IOLBF, 0);
 		int status = body(run, ctl);
 		fflush(stdout);
 		_exit(status);
@@ -201,13 +214,19 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 }
 
 /* Reap a child by the deadline (a second more lets it report), killing
- * it past that; notes how it ended when that was not a clean exit. */
-static void reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
-		 int timeout_s)
+ * it past that; notes how it ended when that was not a clean exit.
+ * 0, or -1 when a signal came first (the child still runs). */
+static int reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
+		int timeout_s)
 {
 	int status = 0;
-	int r = reap_or_kill(c->pid, &status, ms_left(run->deadline_ms) + 1000);
+	int r = mpt_wait_child(c->pid, &status, run->deadline_ms + 1000);
 
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		r = reap_or_kill(c->pid, &status, 0) == 0 ? 0 : -2;
+	c->reaped = 1;
 	if (r == 0)
 		snprintf(c->note, sizeof c->note,
 			 "the %s process did not finish within %d s and was killed",
@@ -222,8 +241,25 @@ static void reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
 		snprintf(c->note, sizeof c->note, "the %s process stopped early (exit status %d)",
 			 c->who, WEXITSTATUS(status));
 	/* A side that stopped at a setup step says so in the bail out. */
-	if (c->note[0] && !run->shared->setup_error[side][0])
+	if (c->note[0] && !run->shared->setup_error[side][0] && !mpt_interrupted())
 		warnx_("%s: %s", run->tag, c->note);
+	return 0;
+}
+
+/* The family's -v lines, before its results. */
+static void print_vlog(struct mpt_run *run)
+{
+	char buf[4096];
+	ssize_t got;
+
+	if (run->vlog < 0)
+		return;
+	fflush(stdout);
+	if (lseek(run->vlog, 0, SEEK_SET) == 0)
+		while ((got = read(run->vlog, buf, sizeof buf)) > 0)
+			fwrite(buf, 1, (size_t)got, stdout);
+	close(run->vlog);
+	run->vlog = -1;
 }
 
 static void start_family(struct family_run *f)
@@ -242,7 +278,10 @@ static void start_family(struct family_run *f)
 	close_fd(&run->client_events);
 }
 
-/* Returns how many checks failed, or -1 after a bail out. */
+#define FINISH_INTERRUPTED (-2)
+
+/* Returns how many checks failed, -1 after a bail out, or
+ * FINISH_INTERRUPTED when a signal came first. */
 static int finish_family(struct family_run *f, int timeout_s, int *n)
 {
 	struct mpt_run *run = &f->run;
@@ -256,8 +295,10 @@ static int finish_family(struct family_run *f, int timeout_s, int *n)
 		mpt_tap_bail_out(run->tag, f->why);
 		return -1;
 	}
-	reap(&f->client, MPT_CLIENT, run, timeout_s);
-	reap(&f->server, MPT_SERVER, run, timeout_s);
+	if (reap(&f->client, MPT_CLIENT, run, timeout_s) < 0 ||
+	    reap(&f->server, MPT_SERVER, run, timeout_s) < 0 || mpt_interrupted())
+		return FINISH_INTERRUPTED;
+	print_vlog(run);
 	setup = mpt_first_setup_error(run->shared);
 	if (*setup) {
 		mpt_tap_bail_out(run->tag, setup);
@@ -265,7 +306,35 @@ static int finish_family(struct family_run *f, int timeout_s, int *n)
 	}
 	notes[MPT_CLIENT] = f->client.note;
 	notes[MPT_SERVER] = f->server.note;
-	return mpt_tap_results(run->tag, run->shared, run->subflows, notes, n);
+	return mpt_tap_results(run->tag, run->shared, run->subflows, notes, 0, n);
+}
+
+/* A signal came: every child still running is killed and reaped, what
+ * had finished is printed, family by family, then the bail out. */
+static _Noreturn void interrupted(struct family_run *runs, int from, int nfamilies, int *n)
+{
+	int sig = mpt_interrupted();
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+
+	for (int i = from; i < nfamilies; i++) {
+		struct family_run *f = &runs[i];
+		struct child *c[2] = { &f->client, &f->server };
+		const char *notes[2] = { "", "" };
+		int status;
+
+		if (f->state != FAMILY_READY)
+			continue;
+		for (int k = 0; k < 2; k++)
+			if (!c[k]->reaped)
+				reap_or_kill(c[k]->pid, &status, 0);
+		print_vlog(&f->run);
+		if (!*mpt_first_setup_error(f->run.shared))
+			mpt_tap_results(f->run.tag, f->run.shared, f->run.subflows, notes, 1, n);
+	}
+	printf("Bail out! interrupted by %s: the checks that had finished are above\n", name);
+	fflush(stdout);
+	warnx_("interrupted by %s", name);
+	mpt_interrupt_end();
 }
 
 /* ---- the run ---- */
@@ -294,6 +363,12 @@ static void init_family(struct family_run *f, int family, const struct mpt_test_
 		die_errno("mmap");
 	memset(run->shared, 0, sizeof *run->shared);
 	mpt_results_init(run->shared->results);
+	run->vlog = -1;
+	if (o->verbose) {
+		run->vlog = memfd_create("mptcp-sockopt -v", MFD_CLOEXEC);
+		if (run->vlog < 0 || fcntl(run->vlog, F_SETFL, O_APPEND) < 0)
+			die_errno("the -v log (memfd_create)");
+	}
 }
 
 /* A private network that cannot be made: the whole run is a skip. */
@@ -311,6 +386,7 @@ int mpt_test_mode(const struct mpt_test_opts *o)
 	int n = 0, failed = 0, bailed = 0;
 	int timeout_ms = PM_TIMEOUT_MS;
 
+	mpt_interrupt_arm();
 	for (int i = 0; i < o->nfamilies; i++) {
 		struct family_run *f = &runs[i];
 
@@ -331,6 +407,8 @@ int mpt_test_mode(const struct mpt_test_opts *o)
 	for (int i = 0; i < o->nfamilies && !bailed; i++) {
 		int r = finish_family(&runs[i], o->timeout_s, &n);
 
+		if (r == FINISH_INTERRUPTED)
+			interrupted(runs, i, o->nfamilies, &n);
 		if (r < 0)
 			bailed = 1;
 		else

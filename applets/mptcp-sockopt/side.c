@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "conform.h"
 #include "net.h"
@@ -35,17 +36,21 @@ void mpt_verbose(const struct mpt_side *st, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	size_t len;
 	int n;
 
-	if (!st->run->verbose)
+	if (!st->run->verbose || st->run->vlog < 0)
 		return;
-	n = snprintf(line, sizeof line, "# %s %s ", st->run->tag, st->who);
+	n = snprintf(line, sizeof line - 1, "# %s %s ", st->run->tag, st->who);
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
 	va_end(ap);
-	/* one write per line: the two children share stdout */
-	fprintf(stdout, "%s\n", line);
-	fflush(stdout);
+	len = strlen(line);
+	line[len++] = '\n';
+	/* One write per line, appended: the two sides share the log. */
+	if (write(st->run->vlog, line, len) < 0) {
+		/* a log that cannot grow loses -v lines, not checks */
+	}
 }
 
 void mpt_verbose_fields(const struct mpt_side *st, const char *what,

@@ -42,8 +42,14 @@ static void why_unfinished(enum mpt_check id, const struct mpt_shared *sh,
 	snprintf(buf, size, "not reached (%s): %s", mpt_stage_words(stage), cause);
 }
 
+/* A result that stands: passed at its last stage, skipped, or failed. */
+static int finished(enum mpt_check id, const struct mpt_result *r)
+{
+	return r->state == MPT_SKIP || r->state == MPT_FAIL || mpt_result_passed(id, r);
+}
+
 int mpt_tap_results(const char *tag, const struct mpt_shared *sh, unsigned subflows,
-		    const char *const notes[2], int *n)
+		    const char *const notes[2], int only_finished, int *n)
 {
 	int failed = 0;
 
@@ -52,7 +58,7 @@ int mpt_tap_results(const char *tag, const struct mpt_shared *sh, unsigned subfl
 		const char *side = mpt_check_side_word(id), *name = mpt_check_name(id);
 		char why[MPT_DIAG_SIZE];
 
-		if (!mpt_check_in_run(id, subflows))
+		if (!mpt_check_in_run(id, subflows) || (only_finished && !finished(id, r)))
 			continue;
 		++*n;
 		if (r->state == MPT_SKIP) {

@@ -6,6 +6,7 @@
  * structures (applets/mptcp-sockopt/mptcp.h). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -337,6 +338,21 @@ int ioctl(int fd, ioctl_req req, ...)
 	return ret;
 }
 
+/* A test waits for a hung process on the fifo SOCKKIT_SHIM_READY names:
+ * a line there says it hangs now (an event, not a guess at the time). */
+static void say_ready(void)
+{
+	const char *path = getenv("SOCKKIT_SHIM_READY");
+	int fd;
+
+	if (!path || (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return;
+	if (write(fd, "hung\n", 5) < 0) {
+		/* the test then times out waiting, and says so */
+	}
+	close(fd);
+}
+
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	ssize_t (*real)(int, const void *, size_t, int);
@@ -344,8 +360,10 @@ ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 	REAL(real, "send");
 	/* The server's echo: a process that hangs, or dies, right there. */
-	if (is("hang"))
+	if (is("hang")) {
+		say_ready();
 		sleep(60);
+	}
 	if (is("crash"))
 		raise(SIGKILL);
 	if (is("stop"))
