@@ -113,9 +113,15 @@ static void read_conn(int fd, struct mpt_conn *c)
 
 	memset(c, 0, sizeof *c);
 	read_names(fd, &c->local, &c->remote);
-	/* TCP_INFO on an MPTCP socket (6.x) gives the connection's state. */
-	c->state = getsockopt(fd, SOL_TCP, SK_TCP_INFO, ti, &len) == 0 && len > 0 ? ti[0] : -1;
 	read_mptcp_state(fd, c);
+	/* The connection's own state is sock_diag's.  TCP_INFO on the MPTCP
+	 * socket is its first subflow's: the connection's only after a
+	 * fallback to TCP, and the last resort without sock_diag's MPTCP
+	 * (before 5.9, or no mptcp_diag). */
+	c->state = mpt_diag_state(c, 1000);
+	if (c->state < 0 && c->fallback)
+		c->state = getsockopt(fd, SOL_TCP, SK_TCP_INFO, ti, &len) == 0 && len > 0
+			   ? ti[0] : -1;
 	if (c->fallback)
 		read_tcp(fd, c);
 	else

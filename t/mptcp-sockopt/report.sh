@@ -111,6 +111,50 @@ wait "$lpid"
 is "$(grep -c '^local:' "$T/out") $(grep -c '^$' "$T/out")" "2 1" \
 	"--count 2 as text: two samples, a blank line between"
 
+# The peer closes mid-sampling: the state is the connection's as it
+# changes, as --all and ss -M read it, not its first subflow's (which
+# stays established).  The peer is a small MPTCP server that says when it
+# has accepted and closes when told, once the first sample is out: killing
+# a listener before its accept would reset the connection instead.
+peer='
+import socket, sys
+fam = socket.AF_INET if sys.argv[1] == "4" else socket.AF_INET6
+s = socket.socket(fam, socket.SOCK_STREAM, 262)
+s.bind((sys.argv[2], 0))
+s.listen(1)
+print("port:%d" % s.getsockname()[1], flush=True)
+s.settimeout(10)
+c = s.accept()[0]
+print("accepted", flush=True)
+sys.stdin.readline()
+c.close()
+'
+for fam in 4 6; do
+	if [ "$fam" = 4 ]; then host=127.0.0.1; else host=::1; fi
+	mkfifo "$T/peer.in$fam" "$T/peer.out$fam" "$T/samples$fam"
+	"${PY:-python3}" -c "$peer" "$fam" "$host" <"$T/peer.in$fam" >"$T/peer.out$fam" &
+	ppid_=$!
+	exec 4>"$T/peer.in$fam" 5<"$T/peer.out$fam"
+	IFS= read -r line <&5
+	"$SOCKKIT" mptcp-sockopt -c "$host" "${line#port:}" --count 3 --interval 1 --json \
+		>"$T/samples$fam" 2>"$T/closing.err" &
+	cpid=$!
+	exec 3<"$T/samples$fam"
+	IFS= read -r accepted <&5
+	IFS= read -r first <&3
+	echo close >&4
+	cat <&3 >"$T/rest"
+	exec 3<&- 4>&- 5<&-
+	wait "$cpid"
+	is "$?" 0 "v$fam peer closing mid-sampling: -c exits 0"
+	wait "$ppid_"
+	is "$accepted" accepted "v$fam peer closing mid-sampling: the peer accepted"
+	printf '%s\n' "$first" >"$T/first"
+	json_ok "$T/first" '.state == "established"' "v$fam peer closing mid-sampling: established before"
+	is "$(jq -r .state "$T/rest" | paste -sd' ' -)" "close_wait close_wait" \
+		"v$fam peer closing mid-sampling: close_wait after the peer's close"
+done
+
 # Nobody listening: a refused connection is a failure, at once.
 start_listener gone -4
 "$SOCKKIT" mptcp-sockopt -c 127.0.0.1 "$port" >/dev/null 2>&1
