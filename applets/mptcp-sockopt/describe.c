@@ -158,31 +158,75 @@ static void send_some(int fd, struct progress *p)
 	}
 }
 
-/* All of it written and acknowledged: the connection's unacknowledged
- * bytes (TIOCOUTQ, the data level for MPTCP) are none. */
-static int all_acked(int fd, const struct progress *p)
+/* The bytes written and not yet acknowledged at the data level
+ * (TIOCOUTQ on an MPTCP socket: write_seq - snd_una). */
+static unsigned long long unacked(int fd)
 {
 	int queued = -1;
 
+	if (ioctl(fd, SK_SIOCOUTQ, &queued) < 0)
+		die_errno("ioctl TIOCOUTQ");
+	return queued > 0 ? (unsigned long long)queued : 0;
+}
+
+/* All of it written and acknowledged. */
+static int all_acked(int fd, const struct progress *p)
+{
 	/* Nothing to send, nothing to wait for (and after a fallback at
 	 * connect, 6.18 reads 1 here until data has moved). */
 	if (p->total == 0)
 		return 1;
 	if (p->sent < p->total)
 		return 0;
-	if (ioctl(fd, SK_SIOCOUTQ, &queued) < 0)
-		die_errno("ioctl TIOCOUTQ");
-	return queued == 0;
+	return unacked(fd) == 0;
 }
 
-static _Noreturn void missed_deadline(const struct progress *p, int timeout_s)
+#define MI_OFF_ADD_ADDR_ACCEPTED_MAX 5
+#define MI_OFF_LOCAL_ADDR_MAX 41        /* 5.12: this host's `subflow` endpoints */
+
+/* Why the subflows did not come, as far as this side can tell from its
+ * mptcp_info: announcements it took, its limit, its own endpoints. */
+static void subflow_hint(int fd, const struct progress *p, char *buf, size_t size)
 {
-	if (p->subflows < p->want)
+	unsigned char info[MI_BUF];
+	socklen_t len = sizeof info;
+	unsigned accepted, accept_max, endpoints;
+
+	buf[0] = '\0';
+	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, info, &len) < 0 ||
+	    len <= MI_OFF_LOCAL_ADDR_MAX)
+		return;
+	accepted = info[MI_OFF_ADD_ADDR_ACCEPTED];
+	accept_max = info[MI_OFF_ADD_ADDR_ACCEPTED_MAX];
+	endpoints = info[MI_OFF_LOCAL_ADDR_MAX];
+	if (accepted)
+		snprintf(buf, size, " (this host took %u address%s the peer announced, but no "
+			 "subflow to %s came up: a server listening on one address, as -l HOST "
+			 "does, refuses joins to its others; it must listen on 0.0.0.0 or ::)",
+			 accepted, accepted == 1 ? "" : "es", accepted == 1 ? "it" : "them");
+	else if (endpoints && !p->total)
+		snprintf(buf, size, " (subflows from this host's `subflow` endpoints open once "
+			 "the peer has acknowledged data: try --send)");
+	else if (!endpoints)
+		snprintf(buf, size, " (this host has no `subflow` endpoint and took no address "
+			 "from the peer: it announced none, or this host's add_addr_accepted "
+			 "limit, %u, refused it; see ip-mptcp(8))", accept_max);
+}
+
+static _Noreturn void missed_deadline(int fd, const struct progress *p, int timeout_s)
+{
+	char hint[300];
+
+	if (p->subflows < p->want) {
+		subflow_hint(fd, p, hint, sizeof hint);
 		die("%u of %u subflows established within %d s%s", p->subflows, p->want,
-		    timeout_s, p->total ? "" : " (subflows opened from `subflow` endpoints "
-		    "wait for the peer to acknowledge data: try --send)");
-	die("%llu of %llu bytes sent and acknowledged within %d s",
-	    p->acked ? p->sent : 0, p->total, timeout_s);
+		    timeout_s, hint);
+	}
+	unsigned long long pending = unacked(fd);
+
+	die("%llu of %llu bytes acknowledged by the peer within %d s "
+	    "(%llu written to the socket; a peer that reads no more acknowledges no more)",
+	    pending < p->sent ? p->sent - pending : 0, p->total, timeout_s, p->sent);
 }
 
 /* Send, and wait for the subflows, until both are done. */
@@ -206,7 +250,7 @@ static void prepare_sample(int fd, int events, const struct mpt_report_opts *o,
 		if (p.acked && p.subflows >= p.want)
 			return;
 		if (now_ms() >= deadline)
-			missed_deadline(&p, o->timeout_s);
+			missed_deadline(fd, &p, o->timeout_s);
 		if (p.sent < p.total)
 			pf[n++] = (struct pollfd){ fd, POLLOUT, 0 };
 		if (events >= 0 && p.subflows < p.want)
