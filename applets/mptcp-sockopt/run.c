@@ -47,6 +47,20 @@ enum { FAMILY_READY, FAMILY_SKIP, FAMILY_BAIL, FAMILY_NO_NETWORK };
 
 /* ---- preparing a family ---- */
 
+/* A bail out names the side a setup step was for ("server: bind on
+ * ...", as mptcp-sockopt(1) documents it), or "network" for the private
+ * network's links. */
+static void blame(struct family_run *f, const char *who)
+{
+	size_t n = strlen(who) + 2, size = sizeof f->why;
+
+	/* "WHO: " goes before the text, which loses its end if it must. */
+	memmove(f->why + n, f->why, size - n - 1);
+	f->why[size - 1] = '\0';
+	memcpy(f->why, who, n - 2);
+	memcpy(f->why + n - 2, ": ", 2);
+}
+
 /* The listener, in the current namespace.  With host NULL it takes the
  * wildcard address (joins come to each of the server's addresses). */
 static int make_listener(struct family_run *f, const char *host, unsigned port)
@@ -67,6 +81,8 @@ static int make_listener(struct family_run *f, const char *host, unsigned port)
 		snprintf(f->why, sizeof f->why, "%s on %s: %s",
 			 errno == EADDRNOTAVAIL ? "no loopback address" : step,
 			 host ? host : "the wildcard address", strerror(errno));
+		if (f->state == FAMILY_BAIL)
+			blame(f, "server");
 		return -1;
 	}
 	/* Room for the whole message while the server lets it queue. */
@@ -84,7 +100,7 @@ static int make_client_socket(struct family_run *f)
 	run->client_fd = socket(run->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (run->client_fd < 0) {
 		f->state = FAMILY_BAIL;
-		snprintf(f->why, sizeof f->why, "the client's socket: %s", strerror(errno));
+		snprintf(f->why, sizeof f->why, "client: socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -111,6 +127,27 @@ static int lacks_feature(int err)
 	       err == ENOSYS || err == EACCES;
 }
 
+static int client_events(struct family_run *f, int timeout_ms)
+{
+	f->run.client_events = mpt_pm_events(timeout_ms);
+	if (f->run.client_events >= 0)
+		return 0;
+	snprintf(f->why, sizeof f->why, "client: the path manager's events: %s", strerror(errno));
+	return -1;
+}
+
+static int wire(struct family_run *f, struct mpt_topology *t, int timeout_ms)
+{
+	int saved;
+
+	if (mpt_topology_wire(t, timeout_ms, f->why, sizeof f->why) == 0)
+		return 0;
+	saved = errno;
+	blame(f, "network");
+	errno = saved;
+	return -1;
+}
+
 static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 {
 	struct mpt_run *run = &f->run;
@@ -130,7 +167,8 @@ static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 	}
 	run->server_events = mpt_pm_events(timeout_ms);
 	if (run->server_events < 0) {
-		snprintf(f->why, sizeof f->why, "the path manager's events: %s", strerror(errno));
+		snprintf(f->why, sizeof f->why, "server: the path manager's events: %s",
+			 strerror(errno));
 		mpt_netns_close(&t.server);
 		return network_failed(f, lacks_feature(errno));
 	}
@@ -139,8 +177,7 @@ static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 		return -1;              /* make_listener said skip or bail */
 	}
 	if (mpt_netns_enter(&t.client, timeout_ms, f->why, sizeof f->why) < 0 ||
-	    (run->client_events = mpt_pm_events(timeout_ms)) < 0 ||
-	    mpt_topology_wire(&t, timeout_ms, f->why, sizeof f->why) < 0 ||
+	    client_events(f, timeout_ms) < 0 || wire(f, &t, timeout_ms) < 0 ||
 	    make_client_socket(f) < 0) {
 		int lacks = f->state != FAMILY_BAIL && lacks_feature(errno);
 

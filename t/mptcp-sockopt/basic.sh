@@ -59,9 +59,9 @@ start_listener busy -4
 run bounded 10 "$SOCKKIT" mptcp-sockopt -4 -p "$port"
 ok '[ "$rc" -eq 1 ]' "-p on a busy port fails"
 # (glibc says "Address already in use", musl "Address in use")
-like "$(tail -n 1 "$T/out")" "^Bail out! v4 setup: bind on 127\.0\.0\.1: Address (already )?in use\$" \
+like "$(tail -n 1 "$T/out")" "^Bail out! v4 setup: server: bind on 127\.0\.0\.1: Address (already )?in use\$" \
 	"-p on a busy port: a bail out saying why"
-like "$(cat "$T/err")" "^mptcp-sockopt: v4 setup: bind on 127\.0\.0\.1: Address (already )?in use\$" \
+like "$(cat "$T/err")" "^mptcp-sockopt: v4 setup: server: bind on 127\.0\.0\.1: Address (already )?in use\$" \
 	"-p on a busy port: stderr says why"
 ok '! grep -q "^not ok" "$T/out"' "-p on a busy port: no check is blamed"
 "$SOCKKIT" mptcp-sockopt -c 127.0.0.1 "$port" >/dev/null 2>&1
