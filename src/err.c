@@ -15,6 +15,15 @@ void err_set_status(int code)
 	err_status = code;
 }
 
+/* A message stays one line whatever it quotes (an option value, a file's
+ * bytes): control characters become '?'. */
+static void one_line(char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+}
+
 size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list ap)
 {
 	size_t len = 0;
@@ -33,6 +42,7 @@ size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list a
 	/* Always end with the newline, even if the text was cut. */
 	if (len >= size - 1)
 		len = size - 2;
+	one_line(buf, len);
 	buf[len++] = '\n';
 	buf[len] = '\0';
 	return len;
@@ -125,9 +135,9 @@ _Noreturn void die_usage(const char *fmt, ...)
 static void check_stdout(void)
 {
 	/* Flush and close: a full disk or a closed pipe shows up only here. */
+	/* A reader that has gone (EPIPE, SIGPIPE ignored) is said too, as
+	 * coreutils say it: the output is incomplete either way. */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno == EPIPE)
-			_exit(err_status);
 		warn_errno("write error on standard output");
 		_exit(err_status);
 	}

@@ -64,13 +64,22 @@ static int cmd_help(int argc, char **argv)
 	return run_applet(a, 2, help_argv);
 }
 
+/* Whether NAME in dir is a symbolic link that leads to the running binary
+ * (by any path: absolute, relative, through other links). */
+static int leads_to_us(int dir, const char *name, const struct stat *self)
+{
+	struct stat l, st;
+
+	return fstatat(dir, name, &l, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(l.st_mode) &&
+	       fstatat(dir, name, &st, 0) == 0 &&
+	       st.st_dev == self->st_dev && st.st_ino == self->st_ino;
+}
+
 /* One link in dir: 0 absent or already right, 1 refused (reported). */
 static int check_link(int dir, const char *dirname, const char *name,
-		      const char *target, int force)
+		      const char *target, const struct stat *self, int force)
 {
-	char have[PATH_MAX];
 	struct stat st;
-	ssize_t n;
 
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
@@ -78,31 +87,18 @@ static int check_link(int dir, const char *dirname, const char *name,
 		warn_errno("%s/%s", dirname, name);
 		return 1;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		n = readlinkat(dir, name, have, sizeof have - 1);
-		if (n >= 0) {
-			have[n] = '\0';
-			if (!strcmp(have, target))
-				return 0;
-		}
-	}
-	if (force && !S_ISDIR(st.st_mode))
+	if (leads_to_us(dir, name, self) || (force && !S_ISDIR(st.st_mode)))
 		return 0;
 	warnx_("%s/%s: exists and is not a link to %s%s", dirname, name, target,
 	       S_ISDIR(st.st_mode) ? "" : " (use -f to replace it)");
 	return 1;
 }
 
-static int make_link(int dir, const char *dirname, const char *name, const char *target)
+static int make_link(int dir, const char *dirname, const char *name, const char *target,
+		     const struct stat *self)
 {
-	char have[PATH_MAX];
-	ssize_t n = readlinkat(dir, name, have, sizeof have - 1);
-
-	if (n >= 0) {
-		have[n] = '\0';
-		if (!strcmp(have, target))
-			return 0;       /* identical: leave it alone */
-	}
+	if (leads_to_us(dir, name, self))
+		return 0;       /* already one of ours: leave it alone */
 	if (unlinkat(dir, name, 0) < 0 && errno != ENOENT) {
 		warn_errno("%s/%s: cannot replace", dirname, name);
 		return -1;
@@ -119,15 +115,26 @@ static int cmd_install(int argc, char **argv)
 	char target[PATH_MAX];
 	int force = 0, bad = 0, dir;
 	const char *dirname;
+	struct stat self;
 	ssize_t n;
 
-	if (argc > 2 && !strcmp(argv[2], "-f"))
-		force = 1;
-	if (argc != 3 + force)
+	dirname = NULL;
+	for (int i = 2, opts = 1; i < argc; i++) {
+		if (opts && !strcmp(argv[i], "-f"))
+			force = 1;
+		else if (opts && !strcmp(argv[i], "--"))
+			opts = 0;
+		else if (opts && argv[i][0] == '-' && argv[i][1])
+			die_usage("--install: unknown option '%s'", argv[i]);
+		else if (dirname)
+			die_usage("--install takes [-f] and one directory");
+		else
+			dirname = argv[i];
+	}
+	if (!dirname)
 		die_usage("--install takes [-f] and one directory");
-	dirname = argv[2 + force];
 	n = readlink("/proc/self/exe", target, sizeof target - 1);
-	if (n < 0)
+	if (n < 0 || stat("/proc/self/exe", &self) < 0)
 		die_errno("cannot find the running binary (/proc/self/exe)");
 	target[n] = '\0';
 	/* One look at the directory; every link is made relative to it. */
@@ -136,9 +143,9 @@ static int cmd_install(int argc, char **argv)
 		die_errno("%s", dirname);
 	/* Check every name first, so that a refusal leaves nothing half done. */
 	for (size_t i = 0; i < applet_count; i++)
-		bad |= check_link(dir, dirname, applets[i]->name, target, force);
+		bad |= check_link(dir, dirname, applets[i]->name, target, &self, force);
 	for (size_t i = 0; !bad && i < applet_count; i++)
-		if (make_link(dir, dirname, applets[i]->name, target) < 0)
+		if (make_link(dir, dirname, applets[i]->name, target, &self) < 0)
 			bad = 1;
 	close(dir);
 	return bad ? EXIT_FAIL : EXIT_OK;
@@ -147,22 +154,21 @@ static int cmd_install(int argc, char **argv)
 static int run_sockkit_option(int argc, char **argv)
 {
 	const char *opt = argv[1];
+	int list = !strcmp(opt, "--list"), version = !strcmp(opt, "--version");
 
 	if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
 		return cmd_help(argc, argv);
 	if (!strcmp(opt, "--install"))
 		return cmd_install(argc, argv);
+	if (!list && !version)
+		die_usage("unknown option '%s'", opt);
 	if (argc > 2)
 		die_usage("%s takes no argument", opt);
-	if (!strcmp(opt, "--list")) {
+	if (list)
 		print_applets(stdout, 0);
-		return EXIT_OK;
-	}
-	if (!strcmp(opt, "--version")) {
+	else
 		printf("sockkit %s\n", SOCKKIT_VERSION);
-		return EXIT_OK;
-	}
-	die_usage("unknown option '%s'", opt);
+	return EXIT_OK;
 }
 
 /* The applet named by argv[1] ("bindtest", or "bindtest -n -s" from a #!
@@ -197,11 +203,19 @@ int main(int argc, char **argv)
 			shebang_expand_link(&argc, &argv);
 		return run_applet(a, argc, argv);
 	}
+	/* "sockkit -- APPLET ...": "--" ends sockkit's own options. */
+	int dashdash = argc >= 2 && !strcmp(argv[1], "--");
+
+	if (dashdash) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (argv[1][0] == '-')
+	if (argv[1][0] == '-' && !dashdash)
 		return run_sockkit_option(argc, argv);
 	a = applet_of_argument(argv[1], &rest);
 	if (!a) {

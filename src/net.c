@@ -16,19 +16,16 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "num.h"
 
 /* "fe80::1%eth0": the scope is an interface name or index, as getaddrinfo's
  * numeric form takes it; 0 when it is neither. */
 static uint32_t scope_id(const char *scope)
 {
-	char *end;
-	unsigned long n;
+	unsigned long long n;
 
-	if (*scope >= '0' && *scope <= '9') {
-		errno = 0;
-		n = strtoul(scope, &end, 10);
-		return *end || errno || n > UINT32_MAX ? 0 : (uint32_t)n;
-	}
+	if (*scope >= '0' && *scope <= '9')
+		return *num_scan(scope, 10, UINT32_MAX, &n) ? 0 : (uint32_t)n;
 	return if_nametoindex(scope);
 }
 

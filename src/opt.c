@@ -1,5 +1,6 @@
 #include "opt.h"
 #include "err.h"
+#include "num.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,21 +11,16 @@
 int opt_parse_int(const char *s, long long min, long long max, long long *out)
 {
 	const char *digits = s + (*s == '-');
-	unsigned long long limit, v = 0;
+	unsigned long long v;
 	int negative = digits != s;
 
 	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
 		return -1;
-	/* Accumulate with an overflow check: any run of digits is a number,
-	 * however long, and one past the range is out of range, not garbage. */
-	limit = negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
-	for (const char *p = digits; *p; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (v > (limit - d) / 10)
-			return -2;
-		v = v * 10 + d;
-	}
+	/* Any run of digits is a number, however long: one past what a long
+	 * long holds is out of range, not garbage. */
+	if (num_scan(digits, 10, negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX,
+		     &v) == digits)
+		return -2;
 	long long n = negative ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v)
 			       : (long long)v;
 	if (n < min || n > max)

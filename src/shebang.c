@@ -33,12 +33,14 @@ static char **first_line_words(const char *path, size_t *n)
 	return split_words(line + 2, BLANKS, n);
 }
 
-/* Whether the line's words end with the words of argv[0..k-1]: the kernel's
- * argv (interpreter, then the rest of the line as one argument) and env -S's
- * (the words one by one) both do. */
+/* Whether the line's words are the words of argv[0..k-1] (the kernel's argv:
+ * the interpreter, then the rest of the line as one argument), or end with
+ * them after an env that split the line itself ("#!/usr/bin/env -S APPLET
+ * ..."). */
 static int line_made(char **line, size_t nline, char **argv, int k)
 {
 	size_t at = nline;
+	const char *env;
 
 	for (int i = k - 1; i >= 0; i--) {
 		size_t n;
@@ -52,7 +54,10 @@ static int line_made(char **line, size_t nline, char **argv, int k)
 			return 0;
 		at -= n;
 	}
-	return 1;
+	if (at == 0)
+		return 1;
+	env = strrchr(line[0], '/');
+	return !strcmp(env ? env + 1 : line[0], "env");
 }
 
 /* Where the script's path is in a #! call's argv (0: not a #! call). */
@@ -115,7 +120,7 @@ void shebang_expand_argument(const char *name, const char *rest, int *argc, char
 	if (k)
 		rebuild(name, rest, 2, k, k + 1, argc, argv);
 	else
-		rebuild(name, rest, 2, 2, 2, argc, argv);
+		shebang_pass_combined(name, rest, argc, argv);  /* typed: never split */
 }
 
 void shebang_pass_combined(const char *name, const char *rest, int *argc, char ***argv)

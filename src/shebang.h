@@ -17,7 +17,8 @@
 void shebang_expand_link(int *argc, char ***argv);
 
 /* argv[1] is NAME, or NAME, a separator and rest: give the applet its
- * argv, expanded as above when this is a #! call.  rest may be NULL. */
+ * argv, expanded as above when this is a #! call, else with rest (if any)
+ * as one argument.  rest may be NULL. */
 void shebang_expand_argument(const char *name, const char *rest, int *argc, char ***argv);
 
 /* For an interpreter: { NAME, rest (when not blank), argv[2]... }, the

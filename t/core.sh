@@ -25,6 +25,11 @@ check "--help with two names: usage error" 2 '' "sockkit: --help takes at most o
 $(hint)" "$SOCKKIT" --help bindtest prefork-interp
 check "--list with an argument: usage error" 2 '' "sockkit: --list takes no argument
 $(hint)" "$SOCKKIT" --list x
+check "an unknown option with arguments is still unknown" 2 '' \
+	"sockkit: unknown option '-bindtest'
+$(hint)" "$SOCKKIT" -bindtest -v
+check "-- ends sockkit's options: sockkit -- APPLET" 0 "bindtest (sockkit $version), after KAME bindtest.c 1.51" '' \
+	"$SOCKKIT" -- bindtest -v
 
 run "$SOCKKIT"
 ok '[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]' "no arguments: exit 2, nothing on stdout"
@@ -118,6 +123,13 @@ check "#!sockkit mptcp-sockopt with two options" 0 "mptcp-sockopt (sockkit $vers
 check "a hand-typed argument with blanks is not split" 2 '' \
 	"bindtest: unknown option '- '
 $(hint bindtest)" "$T/bindtest" "-v -s"
+check "sockkit 'bindtest -v -s' typed by hand: not split" 2 '' \
+	"bindtest: unknown option '- '
+$(hint bindtest)" "$SOCKKIT" "bindtest -v -s"
+script other "#!$T/sockkit bindtest -v -s"
+check "a script whose line ends alike but names another interpreter: not a #! call" 2 '' \
+	"bindtest: unknown option '- '
+$(hint bindtest)" env PATH="$T:$PATH" bindtest "-v -s" "$T/other"
 check "a file named like the argument, not a #! call: the operand stays" 2 '' \
 	"bindtest: extra operand '$T/bt-none'
 $(hint bindtest)" "$T/bindtest" -s "$T/bt-none"
@@ -161,6 +173,18 @@ is "$(readlink "$T/bin/mptcp-sockopt")" "$real" "--install -f made the link"
 check "--install without a directory: usage error" 2 '' \
 	"sockkit: --install takes [-f] and one directory
 $(hint)" "$SOCKKIT" --install
+rm -r "$T/bin"
+mkdir "$T/bin" "$T/bin2"
+check "--install DIR -f: -f after the directory" 0 '' '' "$SOCKKIT" --install "$T/bin" -f
+check "--install -- DIR" 0 '' '' "$SOCKKIT" --install -- "$T/bin"
+ln -s "$(realpath --relative-to="$T/bin2" "$real")" "$T/bin2/bindtest"
+ln "$real" "$T/hard" 2>/dev/null || cp "$real" "$T/hard"
+ln -s "$T/bin2/bindtest" "$T/bin2/mptcp-sockopt"
+check "--install keeps a relative link, and a link to a link, to the binary" 0 '' '' \
+	"$SOCKKIT" --install "$T/bin2"
+is "$(readlink "$T/bin2/mptcp-sockopt")" "$T/bin2/bindtest" "... untouched"
+check "--install with an unknown option" 2 '' "sockkit: --install: unknown option '-x'
+$(hint)" "$SOCKKIT" --install -x "$T/bin"
 check "--install into a missing directory: one error" 1 '' \
 	"sockkit: $T/nonexistent: No such file or directory" "$SOCKKIT" --install "$T/nonexistent"
 

@@ -50,6 +50,12 @@ for a in "" $("$SOCKKIT" --list); do
 	is_rc 141 "$name --help into a closed pipe: killed by SIGPIPE, as cat is"
 	closed_pipe_run 1 "$@" --help
 	is_rc 1 "$name --help into a closed pipe with SIGPIPE ignored: exit 1"
+	is_file "$T/err" "$name: write error on standard output: Broken pipe" \
+		"$name --help into a closed pipe with SIGPIPE ignored: says why"
+
+	run "$@" --no-such-"$(printf 'a\nb\001c')"
+	ok '[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 2 ] && grep -q "a?b?c" "$T/err"' \
+		"$name: an option with control characters: the error stays one line (plus the hint)"
 
 	run "$@" "--$big"
 	is_rc 2 "$name with a 100 kB option: usage error"

@@ -24,7 +24,9 @@
 #include "io.h"
 #include "json.h"
 #include "procscan.h"
+#include "sort.h"
 #include "sweep.h"
+#include "utc.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434      /* Linux 5.3, the same number on every arch */
@@ -151,14 +153,13 @@ static void put_duration(long long secs, FILE *out)
 static void text_row(const struct row *r, int ident_width, FILE *out)
 {
 	const struct pfi_server *s = r->s;
-	time_t t = (time_t)r->started;
 	char when[80] = "?";
-	struct tm tm;
+	struct pfi_utc u;
 
 	/* UTC: a fixed width, and no time zone code in a static binary. */
-	if (gmtime_r(&t, &tm))
-		snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (pfi_utc_of(r->started, &u) == 0)
+		snprintf(when, sizeof when, "%04lld-%02d-%02dT%02d:%02d:%02dZ", u.year,
+			 u.month, u.day, u.hour, u.minute, u.second);
 
 	if (s->pid)
 		fprintf(out, "%7d  ", (int)s->pid);
@@ -212,7 +213,7 @@ int pfi_list(const struct pfi_rundir *d, const struct pfi_config *cfg)
 	rows = xcalloc(s.n, sizeof *rows);
 	for (size_t i = 0; i < s.n; i++)
 		rows[i] = row_of(&s.v[i], now);
-	qsort(rows, s.n, sizeof *rows, cmp_started);
+	pfi_sort(rows, s.n, sizeof *rows, cmp_started);
 	if (cfg->json) {
 		struct json j;
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -159,11 +160,18 @@ static void check_peer(int fd, const struct pfi_rundir *d, const char *file)
 }
 
 /* Mark the socket used now, for the idle time in --list and the cleaning
- * of the least used.  Only the atime: the mtime is the server's start. */
-static void touch_atime(const struct pfi_rundir *d, const char *file)
+ * of the least used.  Only the atime: the mtime is the server's start.
+ * Calls in a row update it once a second, not each time: on a disk
+ * filesystem every update is an inode written back, on the call's path
+ * and then by the kernel's writeback. */
+static void touch_atime(const struct pfi_rundir *d, const char *file, const struct stat *st)
 {
 	const struct timespec ts[2] = { { .tv_nsec = UTIME_NOW }, { .tv_nsec = UTIME_OMIT } };
+	struct timespec now;
 
+	if (clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec >= st->st_atim.tv_sec &&
+	    now.tv_sec - st->st_atim.tv_sec < 1)
+		return;
 	utimensat(d->fd, file, ts, AT_SYMLINK_NOFOLLOW);
 }
 
@@ -198,7 +206,7 @@ int pfi_try_server(const struct pfi_rundir *d, const char *name, int need_x1,
 		check_peer(c->fd, d, file);
 		found = greeted(d, file, need_x1, timeout_ms, c);
 		if (found)
-			touch_atime(d, file);
+			touch_atime(d, file, &st);
 	}
 	free(file);
 	return found;

@@ -116,23 +116,35 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* One sigaction per signal on a warm call's path (ours in, the caller's
+ * out), not a look and then a set: the signals are held meanwhile, so one
+ * that the caller ignores and that comes just then stays ignored (putting
+ * SIG_IGN back discards it). */
 static void install_forwarding(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigset_t held, saved;
 
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		die_errno("pipe");
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&held);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(&held, forwarded[i].sig);
+	if (sigprocmask(SIG_BLOCK, &held, &saved) < 0)
+		die_errno("sigprocmask");
 	for (size_t i = 0; i < NFORWARDED; i++) {
 		struct sigaction old;
 
+		if (sigaction(forwarded[i].sig, &sa, &old) < 0)
+			die_errno("sigaction");
 		/* What the caller ignores, a direct run would ignore too (e.g.
 		 * INT and QUIT in a background job of a non-interactive shell). */
-		if (sigaction(forwarded[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		if (sigaction(forwarded[i].sig, &sa, NULL) < 0)
+		if (old.sa_handler == SIG_IGN && sigaction(forwarded[i].sig, &old, NULL) < 0)
 			die_errno("sigaction");
 	}
+	if (sigprocmask(SIG_SETMASK, &saved, NULL) < 0)
+		die_errno("sigprocmask");
 }
 
 /* 01-request tail: the cwd fd (payload byte 00), u32 M = 4, u32 umask.

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "err.h"
 #include "io.h"
+#include "num.h"
 #include "pfi.h"
 
 #define INFO_MAGIC "sockkit-prefork-info 1"
@@ -106,9 +108,13 @@ static void take(struct pfi_info *info, const char *s, size_t *nargs)
 	else if (k == 8 && !memcmp(s, "protocol", k) && !info->protocol)
 		info->protocol = xstrdup(v);
 	else if (k == 8 && !memcmp(s, "listener", k))
-		info->listener = strtoull(v, NULL, 10);
-	else if (k == 7 && !memcmp(s, "watcher", k))
-		info->watcher = (pid_t)strtol(v, NULL, 10);
+		num_scan(v, 10, ULLONG_MAX, &info->listener);
+	else if (k == 7 && !memcmp(s, "watcher", k)) {
+		unsigned long long pid;
+
+		num_scan(v, 10, INT_MAX, &pid);
+		info->watcher = (pid_t)pid;     /* 0 (none) unless a pid */
+	}
 }
 
 /* 0 with info filled, -1 when there is none of ours (missing, not a

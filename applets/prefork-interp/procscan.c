@@ -9,12 +9,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "num.h"
 #include "procscan.h"
 
 /* The parent of the process whose /proc directory is dir, or 0. */
@@ -23,9 +25,8 @@ static pid_t parent_of(int dir)
 	char buf[1024];
 	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-	const char *p;
-	char *end;
-	long ppid;
+	const char *p, *end;
+	unsigned long long ppid;
 
 	if (fd >= 0)
 		close(fd);
@@ -35,7 +36,7 @@ static pid_t parent_of(int dir)
 	p = strrchr(buf, ')');  /* the name (field 2) may hold anything */
 	if (!p || strlen(p) < 5)
 		return 0;
-	ppid = strtol(p + 4, &end, 10);        /* ") S PPID": state, then parent */
+	end = num_scan(p + 4, 10, INT_MAX, &ppid);     /* ") S PPID": state, then parent */
 	return end > p + 4 && *end == ' ' ? (pid_t)ppid : 0;
 }
 
@@ -58,7 +59,8 @@ static void scan_fds(struct pfi_holders *h, int dir, pid_t pid)
 		return;         /* gone meanwhile, or not ours to read */
 	}
 	while ((e = readdir(d))) {
-		char link[64], *end;
+		char link[64];
+		const char *end;
 		unsigned long long ino;
 		ssize_t n = readlinkat(fdd, e->d_name, link, sizeof link - 1);
 
@@ -67,7 +69,7 @@ static void scan_fds(struct pfi_holders *h, int dir, pid_t pid)
 		link[n] = '\0';
 		if (strncmp(link, "socket:[", 8))
 			continue;
-		ino = strtoull(link + 8, &end, 10);
+		end = num_scan(link + 8, 10, ULLONG_MAX, &ino);
 		if (end == link + 8 || strcmp(end, "]"))
 			continue;
 		if (ppid < 0)
@@ -87,12 +89,11 @@ void pfi_holders_scan(struct pfi_holders *h)
 	if (!proc)
 		return;         /* no /proc: every server's pid unknown */
 	while ((e = readdir(proc))) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
+		unsigned long long pid;
 		struct stat st;
 		int dir;
 
-		if (*end || pid <= 0)
+		if (*num_scan(e->d_name, 10, INT_MAX, &pid) || pid == 0)
 			continue;
 		dir = openat(dirfd(proc), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir < 0)
@@ -140,18 +141,15 @@ void pfi_holders_free(struct pfi_holders *h)
 static int parse_listener(const char *line, unsigned long long *ino)
 {
 	const char *p = strchr(line, ':');
-	char *end;
-	unsigned long flags;
+	unsigned long long field[5];    /* RefCount Protocol Flags Type St */
 
 	if (!p)
 		return 0;
-	strtoul(p + 1, &end, 16);               /* RefCount */
-	strtoul(end, &end, 16);                 /* Protocol */
-	flags = strtoul(end, &end, 16);
-	strtoul(end, &end, 16);                 /* Type */
-	strtoul(end, &end, 16);                 /* St */
-	*ino = strtoull(end, &end, 10);
-	return (flags & 0x10000) && *ino && (*end == ' ' || *end == '\n' || !*end);
+	p++;
+	for (int i = 0; i < 5; i++)
+		p = num_scan(p, 16, ULLONG_MAX, &field[i]);
+	p = num_scan(p, 10, ULLONG_MAX, ino);
+	return (field[2] & 0x10000) && *ino && (*p == ' ' || *p == '\n' || !*p);
 }
 
 void pfi_listeners_scan(struct pfi_holders *h)

@@ -95,17 +95,22 @@ static char *why_open_failed(int parent, const char *name)
 }
 
 /* PARENT/NAME, made 0700 when missing, opened without following a link,
- * and ours alone: its descriptor, or -1 with *why. */
+ * and ours alone: its descriptor, or -1 with *why.  Opened first: on every
+ * warm call it is there, and a mkdirat that fails with EEXIST is one more
+ * path lookup on the call's path. */
 static int private_subdir(int parent, const char *name, char **why)
 {
-	int fd;
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(parent, name, flags);
 
-	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST) {
-		die_if_ours(name);
-		*why = xasprintf("cannot create it: %s", strerror(errno));
-		return -1;
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST) {
+			die_if_ours(name);
+			*why = xasprintf("cannot create it: %s", strerror(errno));
+			return -1;
+		}
+		fd = openat(parent, name, flags);
 	}
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		*why = why_open_failed(parent, name);
 		return -1;

@@ -38,6 +38,7 @@
 #include "ext.h"
 #include "io.h"
 #include "pfi.h"
+#include "sort.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436     /* Linux 5.9, the same number on every arch */
@@ -105,7 +106,7 @@ void pfi_close_fds_except(const int *keep, size_t nkeep)
 		die("close_fds_except: too many fds to keep");
 	if (nkeep)
 		memcpy(sorted, keep, nkeep * sizeof *keep);
-	qsort(sorted, nkeep, sizeof *sorted, cmp_int);
+	pfi_sort(sorted, nkeep, sizeof *sorted, cmp_int);
 	for (size_t i = 0; i < nkeep; i++) {
 		if (sorted[i] < (int)next)
 			continue;

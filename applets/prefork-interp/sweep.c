@@ -21,6 +21,7 @@
 
 #include "err.h"
 #include "procscan.h"
+#include "sort.h"
 #include "sweep.h"
 
 /* At most this many servers stay in the run directory. */
@@ -266,7 +267,7 @@ void pfi_sweep(const struct pfi_rundir *d)
 
 	pfi_survey(d, PFI_SURVEY_START, 0, &s);
 	if (s.n + 1 > MAX_SOCKETS) {
-		qsort(s.v, s.n, sizeof *s.v, cmp_atime);
+		pfi_sort(s.v, s.n, sizeof *s.v, cmp_atime);
 		for (size_t i = 0; i < s.n + 1 - MAX_SOCKETS; i++)
 			remove_unused(d, &s.v[i]);
 	}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "num.h"
 #include "pfi.h"
 
 #define WATCH_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
@@ -142,11 +143,13 @@ static int arg_area(unsigned long *start, unsigned long *end)
 		if (!p)
 			return -1;
 	}
-	/* strtoul, not sscanf: scanf's float scanning weighs ~10 KB static. */
-	char *after_start, *after_end;
+	/* Not sscanf: scanf's float scanning weighs ~10 KB static. */
+	unsigned long long a, b;
+	const char *after_start = num_scan(p, 10, ULONG_MAX, &a);
+	const char *after_end = num_scan(after_start, 10, ULONG_MAX, &b);
 
-	*start = strtoul(p, &after_start, 10);
-	*end = strtoul(after_start, &after_end, 10);
+	*start = (unsigned long)a;
+	*end = (unsigned long)b;
 	return after_start != p && after_end != after_start && *end > *start ? 0 : -1;
 }
 

@@ -16,6 +16,8 @@
 #            warm at most 3 ms above that floor;
 #   reload   from a change of the script to its server's exit, no call;
 #            goal: within 100 ms.
+# It also prints the CPU time and page faults of a warm trivial call
+# (client, server, call process), which load distorts less than time.
 # usage: t/bench/prefork-python.sh [SOCKKIT [RUNS [PYTHON]]]
 # Needs hyperfine, cc, the python (default /usr/bin/python3) and, for the
 # real program, python3-pygments.  Prints medians in ms.
@@ -99,6 +101,48 @@ set -- $("$T/spawn-pair" "$RUNS" ./c-true -- ./trivial.py 2>/dev/null)
 echo "trivial warm / C exec = $3x ($2 / $1); goal <= 2.5"
 set -- $("$T/spawn-pair" "$((RUNS / 5))" ./heavy.py -- "$PY" heavy.py 2>/dev/null)
 echo "heavy: direct / warm = $3x ($2 / $1); goal >= 25"
+
+# CPU and page faults per warm trivial call, which load distorts far less
+# than wall time: the client's (getrusage of our children), the server's
+# own and its call processes' (the server's /proc/PID/stat: utime+stime,
+# and cutime+cstime of the children it reaped, a spare's whole life each).
+cat >"$T/cpu.py" <<PY
+#!$T/sockkit prefork-interp -U $PY
+import os, sys
+import sockkit_prefork
+sockkit_prefork.initialisation_complete(log=None)
+if sys.argv[1:]:
+    print(os.getppid())
+PY
+chmod +x "$T/cpu.py"
+"$PY" - "$T/cpu.py" "$RUNS" <<'PY'
+import os, resource, subprocess, sys, time
+script, n = sys.argv[1], int(sys.argv[2])
+server = int(subprocess.run([script, "pid"], capture_output=True).stdout)
+null = os.open(os.devnull, os.O_RDWR)
+acts = [(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)]
+tick = os.sysconf("SC_CLK_TCK")
+def server_stat():
+    with open("/proc/%d/stat" % server) as f:
+        v = [int(x) for x in f.read().rsplit(")", 1)[1].split()[7:15]]
+    return v[0], v[1], v[4] + v[5], v[6] + v[7]   # flt, cflt, cpu, ccpu
+def calls(k):
+    for _ in range(k):
+        os.waitpid(os.posix_spawn(script, [script], os.environ,
+                                  file_actions=acts), 0)
+calls(30)
+time.sleep(0.5)
+a, r0 = server_stat(), resource.getrusage(resource.RUSAGE_CHILDREN)
+calls(n)
+time.sleep(0.5)          # the last call processes' teardown, reaped
+b, r1 = server_stat(), resource.getrusage(resource.RUSAGE_CHILDREN)
+client = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1e3 / n
+own, procs = [(b[i] - a[i]) * 1e3 / tick / n for i in (2, 3)]
+print("== CPU per warm trivial call (%d calls): client %.2f ms, server %.2f ms, "
+      "call process %.2f ms; page faults: client %.0f, server %.0f, call "
+      "process %.0f" % (n, client, own, procs, (r1.ru_minflt - r0.ru_minflt)
+                        / n, (b[0] - a[0]) / n, (b[1] - a[1]) / n))
+PY
 
 # Reload: from a change of the script to its server's exit, with no call.
 cat >"$T/reload.py" <<PY

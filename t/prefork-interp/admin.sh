@@ -134,6 +134,23 @@ json_ok "$T/fake.json" ".servers[] | select(.ident == \"fake\") |
 	"--list: started=, calls= and last-call= as the sockkit-x1 server says"
 ok 'wait_for_line "$T/record" "got 0"' "--list: the sockkit-x1 server gets a connection that sends nothing"
 stop_fakesock
+# STARTED in the table: UTC, the year as wide as it needs to be, and "?"
+# for a moment no calendar date holds (where gmtime_r gives up).
+while read -r started shown; do
+	rm -f "$RUNDIR/sfake" "$RUNDIR/ifake"
+	FAKE_WORDS="sockkit-x1 started=$started" FAKE_RECORD=$T/record2 \
+		fakesock x1status "$RUNDIR/sfake"
+	run "$SOCKKIT" prefork-interp --list
+	like "$(grep ' fake ' "$T/out")" "^ *$fake_pid  $shown  " "--list: STARTED for started=$started"
+	stop_fakesock
+done <<EOF
+0 1970-01-01T00:00:00Z
+1000000000 2001-09-09T01:46:40Z
+951868799 2000-02-29T23:59:59Z
+253402300800 10000-01-01T00:00:00Z
+67768036191676799 2147485547-12-31T23:59:59Z
+67768036191676800 \\? {19}
+EOF
 rm -f "$RUNDIR/sfake" "$RUNDIR/ifake"
 FAKE_WORDS="sockkit-x1 calls=x7 unknown=1" FAKE_RECORD=$T/record \
 	fakesock x1status "$RUNDIR/sfake"

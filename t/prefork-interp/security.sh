@@ -26,7 +26,7 @@ fi
 # A uid no one has, per run (two runs of the suite at once).
 TUID=$((50000 + $$ % 10000))
 chmod 711 "$T"
-trap 'rm -rf "$T" "/tmp/sockkit-prefork-$TUID"' EXIT
+trap 'rm -rf "$T" "/tmp/sockkit-prefork-$TUID" "/tmp/sockkit-prefork-$((TUID + 10000))"' EXIT
 sed "s|^root:\\([^:]*\\):0:0:\\([^:]*\\):[^:]*:|root:\\1:0:0:\\2:$T/roothome:|" /etc/passwd >"$T/passwd"
 echo "pfitest:x:$TUID:$TUID::$T/tuhome:/bin/sh" >>"$T/passwd"
 mkdir -m 700 "$T/roothome"
@@ -128,6 +128,34 @@ served_from k "$tmpdir" "a home others may write to (not sticky): passed over"
 chmod 755 "$T/tuhome"
 stop_servers_in "$tmpdir"
 stop_servers_in "$tuhome"
+
+# --- a user only nscd knows (LDAP behind nscd, say): the home it gives -------
+# In the sandbox a tmpfs over /var/run holds a fake nscd that knows NUID, a
+# user passwd lacks: the C library (glibc's NSS; the static build's own
+# getpwuid, which asks nscd as musl's does) must ask it.
+NUID=$((TUID + 10000))
+mkdir -m 755 "$T/nhome"
+chown "$NUID" "$T/nhome"
+mkfifo "$T/nscd.ready"
+nscd_sandboxed() {
+	bounded 30 unshare -m sh -c '
+		mount --bind "$1" /etc/passwd || exit 125
+		mount -t tmpfs -o mode=755 tmpfs /var/run && mkdir /var/run/nscd || exit 125
+		"$2" "$3" /var/run/nscd/socket "$4" nscduser "$5" >"$6" &
+		fake=$!
+		read -r ready <"$6"
+		shift 6
+		"$@"
+		rc=$?
+		kill "$fake"
+		exit "$rc"' sh "$T/passwd" "$PY" "$PFI_T/fakenscd.py" "$NUID" "$T/nhome" "$T/nscd.ready" \
+		setpriv --reuid="$NUID" --regid="$NUID" --clear-groups "$@"
+}
+run nscd_sandboxed "$SOCKKIT" prefork-interp -U -g o "$PY" "$MINI" "$T/plain.sh"
+note_server "$(sed -n 's/^server=//p' "$T/err")"
+served_from o "$T/nhome/.sockkit-prefork/$host" \
+	"a user only nscd knows: ~/.sockkit-prefork/HOST, the home nscd gives"
+stop_servers_in "$T/nhome/.sockkit-prefork/$host"
 
 # Every candidate squatted: the call fails, naming each, and runs nothing.
 mkdir -m 700 "$T/xdgu"

@@ -18,6 +18,8 @@ if what == "argv":
     print(repr(sys.argv[1:]), os.path.basename(sys.argv[0]))
 elif what == "env":
     print(os.environ.get("PFX", "unset"), "PREFORK_INTERP" in os.environ)
+elif what == "environ":
+    print(sorted(os.environ.items()))
 elif what == "stdin":
     print("got", input(), sys.stdin.read().strip())
 elif what == "buffering":
@@ -109,6 +111,22 @@ LOG.write("set-up;")                               # still in its buffer
 LOG.write("call;")
 PY
 
+# The whole environment, as the caller has it: a spare's rehearsal sets a
+# variable of its own for a moment, which no call may see, and which a
+# server started with a variable of that name must not take away.
+mk envall <<'PY'
+import sockkit_prefork, os
+@INIT@
+print(sorted(os.environ.items()))
+PY
+for f in $FORMS; do
+	SOCKKIT_PREFORK_REHEARSAL=mine
+	export SOCKKIT_PREFORK_REHEARSAL
+	same "$f: a server started with the rehearsal's variable name: the whole environment" "$T/$f-envall.py"
+	unset SOCKKIT_PREFORK_REHEARSAL
+	same "$f: ... a call without it: the whole environment" "$T/$f-envall.py"
+done
+
 # A file the server opened before the call (its first call's environment
 # names it), written in later calls.
 EARLY_FILE=$T/early
@@ -121,6 +139,7 @@ for f in $FORMS; do
 	export PFX=two
 	same "$f: each call its own environment" "$s" env
 	unset PFX
+	same "$f: the whole environment" "$s" environ
 	same "$f: stdin at EOF" "$s" stdin
 	same "$f: stdio objects: names, modes, codecs, buffering" "$s" buffering
 	for code in 0 3 255 256 -1; do

@@ -53,11 +53,14 @@ PY
 
 # bg SCRIPT ARGS...: start a call in the background, in a process group of
 # its own (as a shell with job control would), INT and QUIT not ignored
-# (as they are for "&" in a non-interactive shell); $bgpid is the client.
+# (as they are for "&" in a non-interactive shell), the signals named in
+# $BG_IGNORE ignored; $bgpid is the client.
 bg() {
 	"$PYI" -c 'import os, signal, sys
 for s in (signal.SIGINT, signal.SIGQUIT):
     signal.signal(s, signal.SIG_DFL)
+for s in os.environ.get("BG_IGNORE", "").split():
+    signal.signal(getattr(signal, s), signal.SIG_IGN)
 os.setpgid(0, 0)
 os.execv(sys.argv[1], sys.argv[1:])' "$@" >"$T/bgout" 2>"$T/bgerr" &
 	bgpid=$!
@@ -95,6 +98,20 @@ for f in $FORMS; do
 			kill -9 "$bgpid"
 		fi
 	done
+
+	# What the caller ignores, a direct run would not get either.
+	new_fifo "$T/ready"
+	BG_IGNORE="SIGUSR1 SIGHUP" bg "$s" catch "$T/ready"
+	if [ -n "$(read_fifo "$T/ready")" ]; then
+		kill -s USR1 "$bgpid"
+		kill -s HUP "$bgpid"
+		kill -s TERM "$bgpid"
+		wait "$bgpid"
+		is "$(cat "$T/bgout")" "got SIGTERM" "$f: USR1 and HUP ignored by the caller are not forwarded, TERM is"
+	else
+		fail "$f: ignored signals: script never got ready"
+		kill -9 "$bgpid"
+	fi
 
 	rm -f "$T/ready.go"
 	new_fifo "$T/ready"

@@ -30,7 +30,6 @@ import sys
 
 from . import executor, protocol, reload, rest
 from .log import Log
-from .calls import BecomeCall
 from .server import Server
 
 __all__ = ["initialisation_complete", "autoreload_also_check"]
@@ -47,6 +46,7 @@ DEFAULTS = {
     "spares": 2,                 # call processes forked ahead of calls
 }
 START_TIMEOUT = 30               # seconds the setup run waits for the server
+ALL_SIGNALS = signal.valid_signals()   # blocked before the early status
 
 _extra_reload = []
 
@@ -175,15 +175,17 @@ def _start(opts, info, why_slow):
     except BaseException as e:
         _report_start_failure(ready_w, e)
     try:
-        server.run()
-    except BecomeCall as call:
-        call.pid = os.getpid()
-        call.identity = _identity(call.conn, call.chan)
-        return call
+        call = server.run()      # returns only in a spare with a call
     except BaseException:
         import traceback
         server.log("err", "server failed: %s" % traceback.format_exc())
         os._exit(127)
+    # The server's objects stay alive in the call: tearing them down here
+    # would be work and writes to old pages, for nothing.
+    call.server = server
+    call.pid = os.getpid()
+    call.identity = protocol.identity(call.conn, call.chan)
+    return call
 
 
 def _make_server(opts, info, why_slow):
@@ -200,9 +202,11 @@ def _make_server(opts, info, why_slow):
                 pass
     stdio = executor.stdio_defaults()
     executor.note_environ()
+    executor.default_signals()
     watch = reload.Watch(_watched_files(opts), info.since_ns, log)
     server = Server(opts, info, watch, stdio, log)
     _daemon_stdio(log.stderr_fd())
+    executor.warm_up(server)
     if why_slow is None and not rest.fast_exit_possible():
         why_slow = "this Python lacks gc.freeze or atexit._run_exitfuncs"
     if why_slow:
@@ -254,16 +258,6 @@ def _daemon_stdio(err_fd):
     os.close(null)
 
 
-def _identity(*socks):
-    """Which sockets these descriptors are: a script that closed them
-    (os.closerange) may have other files under the same numbers by now."""
-    try:
-        return [(st.st_dev, st.st_ino) for st in
-                (os.fstat(s.fileno()) for s in socks)]
-    except OSError:
-        return None
-
-
 def _leave(outcome, call, early_status):
     """After the rest of the script: the atexit hooks, the flushes a
     teardown would do, the status (to the caller first, then the server),
@@ -278,10 +272,11 @@ def _leave(outcome, call, early_status):
         rest.die_of_sigint()
     if not flushed:
         status = 120
-    if early_status and _identity(call.conn, call.chan) == call.identity:
+    if early_status and protocol.identity(call.conn,
+                                          call.chan) == call.identity:
         # From here only SIGKILL could change how this process ends; the
         # server compares what we say with what wait() says.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        signal.pthread_sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
         for fd in (0, 1, 2):
             try:
                 os.close(fd)     # the caller's pipes see EOF now

@@ -17,13 +17,15 @@ def recv_nowait(sock, size):
         return b""
 
 
-class BecomeCall(Exception):
-    """Raised in a spare that received its call: unwinds the server's
-    stack to initialisation_complete(), which goes on with the script."""
+class BecomeCall:
+    """Returned up the server's stack, in a spare that received its call,
+    to initialisation_complete(), which goes on with the script.  (Plain
+    returns: an exception's unwinding makes traceback objects, on the
+    call's path.)"""
 
     def __init__(self, conn, chan, ext):
-        super().__init__()
         self.conn, self.chan, self.ext = conn, chan, ext
+        self.pid = self.identity = self.server = None
 
 
 class Call:

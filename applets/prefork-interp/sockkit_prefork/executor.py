@@ -8,15 +8,15 @@ process gets the caller's descriptors 0-2, working directory and umask
 handlers; then initialisation_complete() goes on with the script (rest.py).
 """
 
+import fcntl
 import gc
 import io
 import os
 import select
 import signal
-import socket
 import sys
 
-from . import protocol
+from . import protocol, rest
 
 # Signals whose handling the call starts with at the default (the server
 # forwards them to the call's process group under sockkit-x1).
@@ -30,14 +30,19 @@ CALL_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
 LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
 
 
-def set_comm(name):
-    """The process name (comm, 15 bytes) that ps and pkill show."""
-    try:
-        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
-    except OSError:
+def set_comm(name, fd=None):
+    """The process name (comm, 15 bytes) that ps and pkill show; fd: the
+    process's /proc/self/comm opened already (closed here)."""
+    if fd is None:
+        try:
+            fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            return
+    if fd < 0:
         return
     try:
-        os.write(fd, os.fsencode(name)[:15])
+        if name:
+            os.write(fd, os.fsencode(name)[:15])
     except OSError:
         pass
     finally:
@@ -60,18 +65,25 @@ class Spare:
     # -- waiting
     def take_call(self):
         """A connection the server hands over, or one accepted here (after
-        telling the server, and greeting it)."""
-        p = select.poll()
+        telling the server, and greeting it).  With EPOLLEXCLUSIVE (Linux
+        4.5; CPython 3.6, not PyPy 3.9) a connection wakes one waiting
+        spare, not every one of them to race for it."""
+        exclusive = getattr(select, "EPOLLEXCLUSIVE", 0)
+        p = select.epoll() if exclusive else select.poll()
         p.register(self.chan, select.POLLIN)
         if self.listen is not None:
-            p.register(self.listen, select.POLLIN)
-        while True:
-            for fd, _ in p.poll():
-                if fd == self.chan.fileno():
-                    return self._handed_over()
-                conn = self._accept(p)
-                if conn is not None:
-                    return conn
+            p.register(self.listen, select.POLLIN | exclusive)
+        try:
+            while True:
+                for fd, _ in p.poll():
+                    if fd == self.chan.fileno():
+                        return self._handed_over()
+                    conn = self._accept(p)
+                    if conn is not None:
+                        return conn
+        finally:
+            if exclusive:
+                p.close()        # the call must not inherit it
 
     def _handed_over(self):
         try:
@@ -81,11 +93,11 @@ class Spare:
         fds = protocol.fds_of(anc)
         if data != b"H" or len(fds) != 1:
             os._exit(0)          # the server quit: this spare is unneeded
-        return socket.socket(fileno=fds[0])
+        return protocol.plain_socket(fds[0])
 
     def _accept(self, p):
         try:
-            conn, _ = self.listen.accept()
+            conn = protocol.accept_plain(self.listen)
         except (BlockingIOError, InterruptedError):
             return None          # another spare, or the server, was faster
         except OSError:
@@ -159,14 +171,41 @@ class Spare:
 def become_call(spare):
     """In a freshly forked spare: wait for a call, read it, and make this
     process the caller's.  Returns the open connection to the caller."""
-    prewarm(spare.stdio)
+    comm = ready_spare(spare)
     conn = spare.take_call()
     if spare.listen is not None:
-        spare.listen.close()
+        protocol.drop(spare.listen)
     spare.watch.close()
     req = spare.read_request(conn)
-    apply_call(req, spare.stdio)
+    apply_call(req, spare.stdio, comm=comm)
     return conn, req.ext
+
+
+def default_signals():
+    """Once, in the server: the signals a call starts with at their
+    defaults (SIGINT raising KeyboardInterrupt), whatever the script set
+    before initialisation_complete().  Spares inherit them through fork,
+    so no call pays for this."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in CALL_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def ready_spare(spare):
+    """Before a spare accepts: what every call needs and no request
+    decides.  The random module is reseeded here (one spare serves one
+    call, so each call still gets its own numbers), /proc/self/comm is
+    opened (the name is written once the call's argv is known), and the
+    call's set-up is rehearsed (prewarm).  Returns the comm descriptor."""
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    try:
+        comm = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        comm = -1
+    prewarm(spare)
+    return comm
 
 
 # ------------------------------------------------------------- the process
@@ -201,16 +240,16 @@ O_PATH = _find_o_path()
 def _is_closed_standin(fd):
     """The client passes an O_PATH descriptor where the caller had fd 0,
     1 or 2 closed: a direct run would have that fd closed."""
-    import fcntl
     try:
         return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & O_PATH)
     except OSError:
         return True
 
 
-def apply_call(req, stdio, dry=False):
+def apply_call(req, stdio, dry=False, comm=None):
     """Make this process the caller's (dry: only touch the same memory,
-    for prewarm)."""
+    for prewarm).  The signals were set once in the server, the random
+    module reseeded by ready_spare(); comm: see set_comm()."""
     closed = []
     for i in range(3):
         if _is_closed_standin(req.fds[i]):
@@ -230,15 +269,10 @@ def apply_call(req, stdio, dry=False):
     args = [os.fsdecode(s) for s in argv[1:]]
     if args:
         sys.argv[:] = args
-    new_stdio(stdio, closed)
-    if "random" in sys.modules:
-        sys.modules["random"].seed()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for name in CALL_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    if not dry and sys.argv and sys.argv[0]:
-        set_comm(os.path.basename(sys.argv[0]))
+    new_stdio(stdio, closed, env)
+    if not dry:
+        set_comm(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0]
+                 else "", comm)
 
 
 # The environment as the server had it (set by note_environ()): a call's
@@ -247,9 +281,28 @@ def apply_call(req, stdio, dry=False):
 _server_environ = {}
 
 
+_rehearsal = [b""]               # the request block prewarm() sends
+_EMPTY_PLAN = rest.Plan(compile("", "<rehearsal>", "exec"), {})
+# ... with this variable more than the server's environment: calls rarely
+# have exactly the server's (hyperfine, for one, adds a variable).
+REHEARSAL_VAR = b"SOCKKIT_PREFORK_REHEARSAL"
+
+
+# The server's own sys.std* objects: kept alive, so that no call
+# deallocates them (a teardown of old objects is writes to old pages).
+_server_stdio = []
+
+
 def note_environ():
+    """In the server: its environment, and the request block of a call
+    that has the same (built once, not by each spare)."""
+    _server_stdio[:] = [sys.stdin, sys.stdout, sys.stderr]
     _server_environ.clear()
     _server_environ.update(os.environb)
+    _rehearsal[0] = b"".join(k + b"=" + v + b"\0" for k, v in
+                             _server_environ.items()) + REHEARSAL_VAR + \
+        b"=1\0\0" + b"\0".join(
+        [b"interp"] + [os.fsencode(a) for a in sys.argv]) + b"\0"
 
 
 def _set_environ(new):
@@ -277,14 +330,18 @@ def stdio_defaults():
     return tuple(out)
 
 
-def new_stdio(defaults, closed):
+FS_ENCODING = sys.getfilesystemencoding()
+
+
+def new_stdio(defaults, closed, env):
     """sys.std* on fds 0-2 as Python's start-up makes them: buffering,
     line buffering on a terminal (stderr always), names and modes, newline
-    "\\n", PYTHONIOENCODING and PYTHONUNBUFFERED of the caller; None for a
-    descriptor the caller had closed."""
-    env = os.environ
-    enc, _, errs = env.get("PYTHONIOENCODING", "").partition(":")
-    unbuffered = bool(env.get("PYTHONUNBUFFERED")) or bool(
+    "\\n", PYTHONIOENCODING and PYTHONUNBUFFERED of the caller (env: the
+    call's environment as bytes); None for a descriptor the caller had
+    closed."""
+    enc, _, errs = env.get(b"PYTHONIOENCODING", b"").decode(
+        FS_ENCODING, "surrogateescape").partition(":")
+    unbuffered = bool(env.get(b"PYTHONUNBUFFERED")) or bool(
         sys.flags.unbuffered)
     streams = []
     for fd, (name, mode) in enumerate((("<stdin>", "r"), ("<stdout>", "w"),
@@ -318,24 +375,76 @@ def new_stdio(defaults, closed):
     sys.stderr = sys.__stderr__ = streams[2]
 
 
-def prewarm(stdio):
-    """Run the call's set-up once on dummies while idle: after fork every
-    first write to a page copies it, and doing those copies now takes
-    them off the caller's time."""
-    env = b"".join(k + b"=" + v + b"\0" for k, v in os.environb.items())
+def prewarm(spare):
+    """Rehearse a call while idle: after fork every first write to a page
+    copies it, and the call's first steps would pay for those copies.  A
+    sockkit-x1 request with the server's environment goes through a
+    socket pair and is read, parsed and applied (dry: nothing of this
+    process changes), the greeting is built, and the status record."""
     saved = (sys.stdin, sys.stdout, sys.stderr, sys.argv[:])
-    fds = [os.open(os.devnull, os.O_RDWR) for _ in range(3)]
-    req = protocol.Request(False, fds, env + b"\0" + b"\0".join(
-        [b"interp"] + [os.fsencode(a) for a in sys.argv]) + b"\0")
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    ours, theirs = protocol.socket_pair()
+    req = None
     try:
-        apply_call(req, stdio, dry=True)
+        spare._peer_is_us(ours)
+        spare._reload_pending()
+        spare.greeting()
+        _send_rehearsal(theirs, null)
+        ours.settimeout(protocol.REQUEST_TIMEOUT)
+        req = protocol.read_request(ours, protocol.read_first_byte(ours,
+                                                                   True))
+        apply_call(req, spare.stdio, dry=True)
+        protocol.identity(ours, theirs)
+        os.fsencode(os.path.basename(sys.argv[0] if sys.argv else ""))
+        rest.status_of(rest.run(_EMPTY_PLAN))
+        rest.fast_exit_possible()
     finally:
-        req.close()
+        if REHEARSAL_VAR in _server_environ:     # the user's own, put back
+            os.environb[REHEARSAL_VAR] = _server_environ[REHEARSAL_VAR]
+        else:
+            os.environb.pop(REHEARSAL_VAR, None)
+        if req is not None:
+            req.close()
+        ours.close()
+        theirs.close()
+        os.close(null)
         sys.stdin, sys.stdout, sys.stderr, argv = saved
         sys.argv[:] = argv
         sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved[:3]
+    opens, rest.opened_for_writing[0] = rest.opened_for_writing[0], 0
+    rest.flush_everything()      # as a call that opened nothing: no walk
+    rest.opened_for_writing[0] = opens
     signal.pthread_sigmask(signal.SIG_BLOCK, [])
     protocol.status_record(True, 0)
     if hasattr(gc, "freeze"):
         gc.freeze()              # the exit's gc.get_objects(): the call's only
 
+
+def warm_up(server, rounds=10):
+    """Once, in the server: rehearse a call a few times.  What the first
+    runs of that code change for good (the interpreter's specialised
+    bytecode and attribute cache, string hashes, objects made on first
+    use) is then done before any fork, in pages every spare shares,
+    instead of being done again, and copied, in each spare."""
+    spare = Spare(None, None, server.watch, server.ext, server.stdio,
+                  server.log)
+    spare.counters = server.counters
+    try:
+        for _ in range(rounds):
+            prewarm(spare)
+    except Exception as e:       # only slower calls: say so, and serve
+        server.log("warning", "rehearsal in the server: %s: %s"
+                   % (type(e).__name__, e))
+    if hasattr(gc, "unfreeze"):
+        gc.unfreeze()            # the server's gc.collect() sees it all
+
+
+def _send_rehearsal(sock, fd):
+    """What sockkit's client sends (client.c, ext.c), fd standing in for
+    each of its descriptors."""
+    sock.sendall(b"\1")
+    for _ in range(3):
+        protocol.send_fd(sock, b"\0", fd)
+    sock.sendall(len(_rehearsal[0]).to_bytes(4, "big") + _rehearsal[0])
+    protocol.send_fd(sock, b"\0", fd)
+    sock.sendall(b"\0\0\0\4\0\0\0\x12")

@@ -13,6 +13,12 @@ import socket
 import stat
 import struct
 
+try:
+    import _socket               # the C type under socket.socket
+    PlainSocket, _plain_pair = _socket.socket, _socket.socketpair
+except (ImportError, AttributeError):
+    PlainSocket, _plain_pair = socket.socket, socket.socketpair
+
 ENV_NAME = "PREFORK_INTERP"
 EXT_WORD = "sockkit-x1"          # capability word: PREFORK_INTERP and xdata
 MAX_REQUEST = 16 << 20           # bound on the env/argv block
@@ -304,6 +310,51 @@ def read_request(conn, ext):
     except BaseException:
         Request(False, fds, b"").close()
         raise
+
+
+# ----------------------------------------------------- sockets in call processes
+#
+# A spare is a fresh fork: every first write to a page copies it, and the
+# socket module's Python layer (accept() building a socket.socket, enum
+# conversions of family and type, close() through _real_close) touches
+# more pages than the system calls themselves.  A spare's sockets are
+# therefore of the C type under socket.socket, whose methods are the same
+# system calls.
+
+def plain_socket(fd):
+    return PlainSocket(fileno=fd)
+
+
+def socket_pair():
+    return _plain_pair(socket.AF_UNIX, socket.SOCK_STREAM)
+
+
+def accept_plain(listen):
+    """accept(2): a plain socket for the connection.  BlockingIOError
+    when none is waiting, as accept() raises."""
+    raw_accept = getattr(listen, "_accept", None)
+    if raw_accept is None:
+        return listen.accept()[0]
+    fd, _ = raw_accept()
+    return plain_socket(fd)
+
+
+def drop(sock):
+    """Close sock's descriptor, leaving the object closed (fileno -1), so
+    that no later teardown of the object closes a number reused since."""
+    fd = sock.detach()
+    if fd >= 0:
+        os.close(fd)
+
+
+def identity(*socks):
+    """Which sockets these descriptors are: a script that closed them
+    (os.closerange) may have other files under the same numbers by now."""
+    try:
+        return [(st.st_dev, st.st_ino) for st in
+                (os.fstat(s.fileno()) for s in socks)]
+    except OSError:
+        return None
 
 
 def send_fd(sock, payload, fd):

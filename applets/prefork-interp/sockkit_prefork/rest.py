@@ -168,9 +168,11 @@ def status_of(outcome):
 # --------------------------------------------------------------- leaving
 
 WRITER_TYPES = (io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper)
-server_files = weakref.WeakSet()     # open writers made before the server
-_opened_for_writing = [None]         # files the call opened to write, or
-                                     # None: not counted (walk the heap)
+# Open writers made before the server, as weak references: a plain list,
+# whose walk in a call runs no Python code (a WeakSet's iteration does).
+server_files = []
+opened_for_writing = [None]      # files the call opened to write, or
+                                 # None: not counted (walk the heap)
 
 
 def note_server_files():
@@ -178,15 +180,17 @@ def note_server_files():
     which gc.get_objects() will not list after the freeze."""
     for obj in gc.get_objects():
         if isinstance(obj, WRITER_TYPES):
-            server_files.add(obj)
+            server_files.append(weakref.ref(obj))
 
 
 def flush_server_files():
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             _flush(stream)
-    for obj in list(server_files):
-        _flush(obj)
+    for ref in server_files:
+        obj = ref()
+        if obj is not None:
+            _flush(obj)
 
 
 def _count_opens(event, args):
@@ -196,7 +200,7 @@ def _count_opens(event, args):
         mode, flags = args[1], args[2]
         if (any(c in mode for c in "wax+") if isinstance(mode, str)
                 else flags & 3):
-            _opened_for_writing[0] += 1
+            opened_for_writing[0] += 1
 
 
 def count_opens():
@@ -204,7 +208,7 @@ def count_opens():
     (sys.addaudithook, PEP 578), so that a call that opened none need not
     walk the heap for buffers to flush at its end."""
     if hasattr(sys, "addaudithook"):
-        _opened_for_writing[0] = 0
+        opened_for_writing[0] = 0
         sys.addaudithook(_count_opens)
 
 
@@ -256,9 +260,11 @@ def flush_everything():
             if name == "stdout":
                 ok = False
                 _unraisable(stream, e)
-    for obj in list(server_files):
-        _flush(obj)
-    if _opened_for_writing[0] != 0:
+    for ref in server_files:
+        obj = ref()
+        if obj is not None:
+            _flush(obj)
+    if opened_for_writing[0] != 0:
         # Every object made since the spare's gc.freeze(): the call's.
         objs = gc.get_objects()
         types = _writer_types()

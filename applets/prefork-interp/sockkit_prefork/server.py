@@ -25,6 +25,12 @@ import socket
 import struct
 import time
 
+try:
+    # signal.signal() without its enum layer: it takes plain ints only.
+    from _signal import signal as raw_signal, SIG_DFL as RAW_SIG_DFL
+except ImportError:
+    raw_signal, RAW_SIG_DFL = signal.signal, signal.SIG_DFL
+
 from . import executor, protocol
 from .calls import BecomeCall, Call, Counters, Spare, recv_nowait
 
@@ -55,6 +61,9 @@ class Server:
         self.slot_of = {}            # child pid -> its slot of counters
         self.calls = {}          # conn fd -> Call
         self.chans = {}          # call process's socket fd -> Call
+        # The chans, looked at (never waited on) on each wake-up: one
+        # epoll_wait instead of a recv, and its exception, per call.
+        self.chan_sel = select.epoll()
         self.by_pid = {}         # call process pid -> Call
         self.queue = []          # greeted calls waiting for a call process
         self.spares = {}         # socket fd -> Spare, polled
@@ -78,9 +87,11 @@ class Server:
             if self.quitting and not self.by_pid and not self.queue:
                 self.log("debug", "every call served: exit")
                 os._exit(0)
-            handy = [s for s in self.spares.values() if not s.accepting]
-            if self.queue and not handy and self.room(0):
-                self.fork_spare(accepting=False)   # for the waiting call
+            if self.queue and self.room(0) and not any(
+                    not s.accepting for s in self.spares.values()):
+                call = self.fork_spare(accepting=False)   # for the waiting
+                if call is not None:                      # call; in the
+                    return call                           # spare: its own
                 self.after_batch()
                 continue
             need_spare = (self.refill and len(self.spares) < self.nspares
@@ -89,7 +100,9 @@ class Server:
                           and (not self.ready() or not self.busy()))
             events = self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
-                self.fork_spare()
+                call = self.fork_spare()
+                if call is not None:
+                    return call          # in the spare, which has a call
                 self.after_batch()
                 continue
             for fd, ev in events:
@@ -115,9 +128,12 @@ class Server:
         return any(s.accepting for s in self.spares.values())
 
     def room(self, extra):
-        """May another call process start, besides extra spares?"""
-        return self.max_servers < 0 or \
-            len(self.by_pid) + extra < self.max_servers
+        """May another call process start, besides extra spares?  A call
+        that sent its status is only tearing down: it does not count."""
+        if self.max_servers < 0:
+            return True
+        running = sum(c.reported is None for c in self.by_pid.values())
+        return running + extra < self.max_servers
 
     def listen_when_no_spare(self):
         """The server accepts only when no spare does."""
@@ -128,8 +144,9 @@ class Server:
             self.listening = want
 
     def read_chans(self):
-        for c in list(self.by_pid.values()):
-            if c.chan is not None:
+        for fd, _ in self.chan_sel.poll(0):
+            c = self.chans.get(fd)
+            if c is not None:
                 self.chan_input(c)
 
     def busy(self):
@@ -308,9 +325,15 @@ class Server:
                 self.close_chan(c)
                 return
 
+    def add_chan(self, c, sock):
+        c.chan = sock
+        self.chans[sock.fileno()] = c
+        self.chan_sel.register(sock.fileno(), select.EPOLLIN)
+
     def close_chan(self, c):
         if c.chan is not None:
-            self.chans.pop(c.chan.fileno(), None)
+            if self.chans.pop(c.chan.fileno(), None) is not None:
+                self.chan_sel.unregister(c.chan.fileno())
             self.closing.append(c.chan)
             c.chan = None
 
@@ -344,8 +367,10 @@ class Server:
 
     # -- call processes
     def fork_spare(self, accepting=True):
+        """Fork a spare.  Returns None in the server; in the spare, once
+        it has a call, that call (a BecomeCall)."""
         slot = self.counters.take_slot()
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        parent, child = protocol.socket_pair()
         try:
             pid = os.fork()
         except OSError as e:
@@ -356,8 +381,8 @@ class Server:
             time.sleep(0.1)
             return
         if pid == 0:
-            parent.close()
-            self.become_spare(child, accepting, slot)   # raises BecomeCall
+            protocol.drop(parent)
+            return self.become_spare(child, accepting, slot)
         child.close()
         parent.setblocking(False)
         self.slot_of[pid] = slot
@@ -370,7 +395,10 @@ class Server:
         """In the child: drop the server's state and wait for a call."""
         try:
             signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # signal.signal() would convert the old handler, our lambda, to
+            # an enum member by failing to: an exception, in a process
+            # whose every first write to a page copies it.
+            raw_signal(int(signal.SIGCHLD), RAW_SIG_DFL)
             self.close_in_child(accepting)
             os.setpgid(0, 0)
             spare = executor.Spare(chan, self.listen if accepting else None,
@@ -380,7 +408,7 @@ class Server:
         except BaseException as e:
             self.log("err", "spare: %s: %s" % (type(e).__name__, e))
             os._exit(127)
-        raise BecomeCall(conn, chan, ext)
+        return BecomeCall(conn, chan, ext)
 
     def close_in_child(self, accepting):
         """A spare holds none of the server's descriptors (but the
@@ -388,16 +416,17 @@ class Server:
         for fd in (self.watchi, self.watche, self.wake_r, self.wake_w):
             os.close(fd)
         self.sel.close()
+        self.chan_sel.close()
         for c in self.calls.values():
-            c.sock.close()
+            protocol.drop(c.sock)
             if c.chan is not None:
-                c.chan.close()
+                protocol.drop(c.chan)
         for s in self.spares.values():
-            s.sock.close()
+            protocol.drop(s.sock)
         for sock in self.closing:
-            sock.close()
+            protocol.drop(sock)
         if not accepting and self.listen is not None:
-            self.listen.close()
+            protocol.drop(self.listen)
 
     def unspare(self, spare):
         """spare stops being one (taken, gone, or told to go): its socket
@@ -417,14 +446,13 @@ class Server:
         fds = protocol.fds_of(anc)
         self.unspare(spare)
         if data[:1] == b"A" and len(fds) == 1:
-            conn = socket.socket(fileno=fds[0])
+            conn = protocol.plain_socket(fds[0])
             conn.setblocking(False)
             c = Call(conn)
             self.calls[conn.fileno()] = c
-            c.pid, c.chan, c.cbuf = spare.pid, spare.sock, data[1:]
-            c.slot = spare.slot
+            c.pid, c.cbuf, c.slot = spare.pid, data[1:], spare.slot
             self.by_pid[spare.pid] = c
-            self.chans[spare.sock.fileno()] = c
+            self.add_chan(c, spare.sock)
             self.refill = True
             self.chan_input(c)
             return
@@ -452,9 +480,9 @@ class Server:
                 self.closing.append(spare.sock)
                 self.queue.insert(0, c)
                 continue
-            c.pid, c.chan, c.slot = spare.pid, spare.sock, spare.slot
+            c.pid, c.slot = spare.pid, spare.slot
             self.by_pid[spare.pid] = c
-            self.chans[spare.sock.fileno()] = c
+            self.add_chan(c, spare.sock)
             self.poll(c, None)   # the call process reads the request
 
     def report(self, c, status):
