@@ -9,11 +9,12 @@
 struct mpt_result *mpt_results;
 static enum mpt_stage current_stage = MPT_OPEN;
 
+/* Bytes, not enums: the static binary has a size budget. */
 static const struct {
 	const char *name;
-	enum mpt_role side;
-	enum mpt_scope scope;
-	enum mpt_stage stage;
+	unsigned char side;             /* enum mpt_role */
+	unsigned char scope;            /* enum mpt_scope */
+	unsigned char stage;            /* enum mpt_stage */
 } table[MPT_CHECK_COUNT] = {
 #define MPT_CHECK_ROW(id, side, scope, stage, name) \
 	[MPT_##id] = { name, MPT_##side, MPT_##scope, MPT_##stage },
@@ -28,25 +29,23 @@ const char *mpt_check_name(enum mpt_check id)
 
 enum mpt_role mpt_check_side(enum mpt_check id)
 {
-	return table[id].side;
+	return (enum mpt_role)table[id].side;
 }
 
 enum mpt_stage mpt_check_stage(enum mpt_check id)
 {
-	return table[id].stage;
+	return (enum mpt_stage)table[id].stage;
 }
 
 const char *mpt_stage_words(enum mpt_stage stage)
 {
 	switch (stage) {
 	case MPT_OPEN:
-		return "the checks on the open connection";
+		return "connected";
 	case MPT_TRANSFER:
 		return "the transfer";
-	case MPT_END:
-		return "the samples after the transfer";
 	default:
-		return "the start";
+		return "after the transfer";
 	}
 }
 

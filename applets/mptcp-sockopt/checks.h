@@ -94,7 +94,7 @@ const char *mpt_check_name(enum mpt_check id);
 const char *mpt_check_side_word(enum mpt_check id);
 enum mpt_role mpt_check_side(enum mpt_check id);
 enum mpt_stage mpt_check_stage(enum mpt_check id);
-/* "the samples after the transfer" ...: what a stage is, for messages. */
+/* "after the transfer" ...: what a stage is, for messages. */
 const char *mpt_stage_words(enum mpt_stage stage);
 /* Whether a run with this many subflows makes the check, and how many
  * checks such a run makes per family (the TAP plan's share). */

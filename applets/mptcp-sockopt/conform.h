@@ -25,10 +25,11 @@ struct mpt_shared {
 	char setup_error[2][240];
 	unsigned setup_order[2];        /* which side failed first (1, 2) */
 	unsigned setup_failures;
-	/* Each side's stage (enum mpt_stage), and why it stopped short of
-	 * its end ("" when it did not): the reason its later checks give. */
+	/* Each side's stage (enum mpt_stage), and the check where it stopped
+	 * short of its end (+1; 0 when it did not): the last line of that
+	 * check's diagnostics is the reason its later checks give. */
 	int reached[2];
-	char stopped[2][240];
+	int stop_check[2];
 	/* The client's subflows after the transfer, for the server's
 	 * comparison (several subflows); ready is set last. */
 	struct mpt_link_bytes client_links[MPT_ELEMS_MAX];

@@ -23,6 +23,13 @@
  * to wait on: they are looked at again this often. */
 #define RECHECK_MS 2
 
+_Noreturn void mpt_skip_unavailable(int errnum)
+{
+	printf("1..0 # SKIP MPTCP is unavailable: %s\n", strerror(errnum));
+	fflush(stdout);
+	mpt_die_unavailable(errnum);
+}
+
 _Noreturn void mpt_die_unavailable(int errnum)
 {
 	die_code(EXIT_SKIP, "MPTCP is unavailable (socket: %s); "
@@ -108,20 +115,13 @@ static void read_tcp(int fd, struct mpt_conn *c)
 
 static void read_conn(int fd, struct mpt_conn *c)
 {
-	unsigned char ti[TI_BUF];
-	socklen_t len = sizeof ti;
-
 	memset(c, 0, sizeof *c);
 	read_names(fd, &c->local, &c->remote);
 	read_mptcp_state(fd, c);
-	/* The connection's own state is sock_diag's.  TCP_INFO on the MPTCP
-	 * socket is its first subflow's: the connection's only after a
-	 * fallback to TCP, and the last resort without sock_diag's MPTCP
-	 * (before 5.9, or no mptcp_diag). */
+	/* The connection's own state is sock_diag's (5.9, which every kernel
+	 * this supports has).  TCP_INFO on the MPTCP socket is its first
+	 * subflow's, which stays established after the peer has closed. */
 	c->state = mpt_diag_state(c, 1000);
-	if (c->state < 0 && c->fallback)
-		c->state = getsockopt(fd, SOL_TCP, SK_TCP_INFO, ti, &len) == 0 && len > 0
-			   ? ti[0] : -1;
 	if (c->fallback)
 		read_tcp(fd, c);
 	else
@@ -200,17 +200,14 @@ static void subflow_hint(int fd, const struct progress *p, char *buf, size_t siz
 	accept_max = info[MI_OFF_ADD_ADDR_ACCEPTED_MAX];
 	endpoints = info[MI_OFF_LOCAL_ADDR_MAX];
 	if (accepted)
-		snprintf(buf, size, " (this host took %u address%s the peer announced, but no "
-			 "subflow to %s came up: a server listening on one address, as -l HOST "
-			 "does, refuses joins to its others; it must listen on 0.0.0.0 or ::)",
-			 accepted, accepted == 1 ? "" : "es", accepted == 1 ? "it" : "them");
+		snprintf(buf, size, " (an announced address was taken, no join came up: a "
+			 "server on one address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)");
 	else if (endpoints && !p->total)
-		snprintf(buf, size, " (subflows from this host's `subflow` endpoints open once "
-			 "the peer has acknowledged data: try --send)");
+		snprintf(buf, size, " (`subflow` endpoints open subflows once data is "
+			 "acknowledged: try --send)");
 	else if (!endpoints)
-		snprintf(buf, size, " (this host has no `subflow` endpoint and took no address "
-			 "from the peer: it announced none, or this host's add_addr_accepted "
-			 "limit, %u, refused it; see ip-mptcp(8))", accept_max);
+		snprintf(buf, size, " (no `subflow` endpoint, no announced address taken: "
+			 "none came, or add_addr_accepted %u refused it)", accept_max);
 }
 
 static _Noreturn void missed_deadline(int fd, const struct progress *p, int timeout_s)
@@ -224,8 +221,8 @@ static _Noreturn void missed_deadline(int fd, const struct progress *p, int time
 	}
 	unsigned long long pending = unacked(fd);
 
-	die("%llu of %llu bytes acknowledged by the peer within %d s "
-	    "(%llu written to the socket; a peer that reads no more acknowledges no more)",
+	die("%llu of %llu bytes acknowledged within %d s (%llu written; a peer that "
+	    "does not read stops acknowledging)",
 	    pending < p->sent ? p->sent - pending : 0, p->total, timeout_s, p->sent);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,20 +48,6 @@ enum { FAMILY_READY, FAMILY_SKIP, FAMILY_BAIL, FAMILY_NO_NETWORK };
 
 /* ---- preparing a family ---- */
 
-/* A bail out names the side a setup step was for ("server: bind on
- * ...", as mptcp-sockopt(1) documents it), or "network" for the private
- * network's links. */
-static void blame(struct family_run *f, const char *who)
-{
-	size_t n = strlen(who) + 2, size = sizeof f->why;
-
-	/* "WHO: " goes before the text, which loses its end if it must. */
-	memmove(f->why + n, f->why, size - n - 1);
-	f->why[size - 1] = '\0';
-	memcpy(f->why, who, n - 2);
-	memcpy(f->why + n - 2, ": ", 2);
-}
-
 /* The listener, in the current namespace.  With host NULL it takes the
  * wildcard address (joins come to each of the server's addresses). */
 static int make_listener(struct family_run *f, const char *host, unsigned port)
@@ -78,11 +65,12 @@ static int make_listener(struct family_run *f, const char *host, unsigned port)
 	if (run->listen_fd < 0) {
 		f->state = errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL ? FAMILY_SKIP
 									     : FAMILY_BAIL;
-		snprintf(f->why, sizeof f->why, "%s on %s: %s",
+		/* A bail out names the side the step was for, as
+		 * mptcp-sockopt(1) documents: "server: bind on ...". */
+		snprintf(f->why, sizeof f->why, "%s%s on %s: %s",
+			 f->state == FAMILY_BAIL ? "server: " : "",
 			 errno == EADDRNOTAVAIL ? "no loopback address" : step,
 			 host ? host : "the wildcard address", strerror(errno));
-		if (f->state == FAMILY_BAIL)
-			blame(f, "server");
 		return -1;
 	}
 	/* Room for the whole message while the server lets it queue. */
@@ -136,16 +124,14 @@ static int client_events(struct family_run *f, int timeout_ms)
 	return -1;
 }
 
+/* The links: a failure is the network's, not a side's. */
 static int wire(struct family_run *f, struct mpt_topology *t, int timeout_ms)
 {
-	int saved;
+	static const char who[] = "network: ";
 
-	if (mpt_topology_wire(t, timeout_ms, f->why, sizeof f->why) == 0)
-		return 0;
-	saved = errno;
-	blame(f, "network");
-	errno = saved;
-	return -1;
+	memcpy(f->why, who, sizeof who - 1);
+	return mpt_topology_wire(t, timeout_ms, f->why + sizeof who - 1,
+				 sizeof f->why - (sizeof who - 1));
 }
 
 static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
@@ -159,12 +145,8 @@ static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 		return network_failed(f, 1);
 	/* MPTCP as the run's own namespaces have it, whatever the caller's
 	 * net.mptcp.enabled says. */
-	if ((err = mpt_mptcp_missing(run->family)) != 0) {
-		snprintf(f->why, sizeof f->why, "MPTCP is unavailable in a new network namespace: %s",
-			 strerror(err));
-		mpt_netns_close(&t.server);
-		return network_failed(f, 1);
-	}
+	if ((err = mpt_mptcp_missing(run->family)) != 0)
+		mpt_skip_unavailable(err);      /* a new namespace has it on: the kernel lacks it */
 	run->server_events = mpt_pm_events(timeout_ms);
 	if (run->server_events < 0) {
 		snprintf(f->why, sizeof f->why, "server: the path manager's events: %s",
@@ -286,15 +268,13 @@ static int reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
 /* The family's -v lines, before its results. */
 static void print_vlog(struct mpt_run *run)
 {
-	char buf[4096];
-	ssize_t got;
+	off_t at = 0;
 
 	if (run->vlog < 0)
 		return;
 	fflush(stdout);
-	if (lseek(run->vlog, 0, SEEK_SET) == 0)
-		while ((got = read(run->vlog, buf, sizeof buf)) > 0)
-			fwrite(buf, 1, (size_t)got, stdout);
+	while (sendfile(STDOUT_FILENO, run->vlog, &at, 1 << 20) > 0)
+		continue;
 	close(run->vlog);
 	run->vlog = -1;
 }
@@ -350,8 +330,8 @@ static int finish_family(struct family_run *f, int timeout_s, int *n)
  * had finished is printed, family by family, then the bail out. */
 static _Noreturn void interrupted(struct family_run *runs, int from, int nfamilies, int *n)
 {
-	int sig = mpt_interrupted();
-	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+	const char *why = mpt_interrupted() == SIGINT ? "interrupted by SIGINT"
+						      : "interrupted by SIGTERM";
 
 	for (int i = from; i < nfamilies; i++) {
 		struct family_run *f = &runs[i];
@@ -368,9 +348,9 @@ static _Noreturn void interrupted(struct family_run *runs, int from, int nfamili
 		if (!*mpt_first_setup_error(f->run.shared))
 			mpt_tap_results(f->run.tag, f->run.shared, f->run.subflows, notes, 1, n);
 	}
-	printf("Bail out! interrupted by %s: the checks that had finished are above\n", name);
+	printf("Bail out! %s\n", why);
 	fflush(stdout);
-	warnx_("interrupted by %s", name);
+	warnx_("%s", why);
 	mpt_interrupt_end();
 }
 
@@ -404,7 +384,7 @@ static void init_family(struct family_run *f, int family, const struct mpt_test_
 	if (o->verbose) {
 		run->vlog = memfd_create("mptcp-sockopt -v", MFD_CLOEXEC);
 		if (run->vlog < 0 || fcntl(run->vlog, F_SETFL, O_APPEND) < 0)
-			die_errno("the -v log (memfd_create)");
+			die_errno("memfd_create");
 	}
 }
 

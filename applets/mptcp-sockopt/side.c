@@ -84,22 +84,14 @@ void mpt_reach(const struct mpt_side *st, enum mpt_stage stage)
 
 void mpt_stop(const struct mpt_side *st, enum mpt_check id, const char *fmt, ...)
 {
-	char *slot = st->run->shared->stopped[st->side];
-	size_t size = sizeof st->run->shared->stopped[st->side];
+	int *stop = &st->run->shared->stop_check[st->side];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
 	mpt_vfail(id, fmt, ap);
 	va_end(ap);
-	if (slot[0])
-		return;                 /* the first stop is the cause */
-	n = snprintf(slot, size, "the %s stopped at %s: ", st->who, mpt_check_name(id));
-	if (n < 0 || (size_t)n >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(slot + n, size - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (!*stop)
+		*stop = (int)id + 1;    /* the first stop is the cause */
 }
 
 void mpt_setup_failed(const struct mpt_side *st, const char *fmt, ...)

@@ -23,23 +23,31 @@ static void print_diag(const char *tag, enum mpt_check id, const char *text)
 /* Why a check has no result that counts: the side never got to the stage
  * of its last evaluation (and why not), or got there without evaluating
  * it (a sample it reads had failed). */
-static void why_unfinished(enum mpt_check id, const struct mpt_shared *sh,
-			   const char *const notes[2], char *buf, size_t size)
+static void why_unfinished(const char *tag, enum mpt_check id, const struct mpt_shared *sh,
+			   const char *const notes[2])
 {
 	enum mpt_role side = mpt_check_side(id);
-	enum mpt_stage stage = mpt_check_stage(id);
-	const char *cause = notes[side];
+	const char *stage = mpt_stage_words(mpt_check_stage(id));
+	const char *cause = notes[side], *what = "", *at = "";
+	int stop = sh->stop_check[side] - 1;
 
-	if (sh->reached[side] >= (int)stage && !*cause) {
-		snprintf(buf, size, "not evaluated in %s: a sample it reads failed there",
-			 mpt_stage_words(stage));
-		return;
-	}
-	if (!*cause)
-		cause = sh->stopped[side];
-	if (!*cause)
+	printf("# %s %s %s: ", tag, mpt_check_side_word(id), mpt_check_name(id));
+	if (sh->reached[side] >= (int)mpt_check_stage(id) && !*cause) {
+		cause = "not evaluated: a sample it reads failed";
+		stage = NULL;
+	} else if (!*cause && stop >= 0) {
+		/* the stop's message: the last line of that check's */
+		what = mpt_check_side_word(stop);
+		at = mpt_check_name(stop);
+		cause = strrchr(sh->results[stop].diag, '\n');
+		cause = cause ? cause + 1 : sh->results[stop].diag;
+	} else if (!*cause) {
 		cause = "an earlier step of this side failed";
-	snprintf(buf, size, "not reached (%s): %s", mpt_stage_words(stage), cause);
+	}
+	if (stage)
+		printf("not reached (%s): ", stage);
+	printf("%s%s%s%s%s%s\n", *what ? "the " : "", what, *what ? " stopped at " : "", at,
+	       *what ? ": " : "", cause);
 }
 
 /* A result that stands: passed at its last stage, skipped, or failed. */
@@ -56,7 +64,6 @@ int mpt_tap_results(const char *tag, const struct mpt_shared *sh, unsigned subfl
 	for (int id = 0; id < MPT_CHECK_COUNT; id++) {
 		const struct mpt_result *r = &sh->results[id];
 		const char *side = mpt_check_side_word(id), *name = mpt_check_name(id);
-		char why[MPT_DIAG_SIZE];
 
 		if (!mpt_check_in_run(id, subflows) || (only_finished && !finished(id, r)))
 			continue;
@@ -70,8 +77,7 @@ int mpt_tap_results(const char *tag, const struct mpt_shared *sh, unsigned subfl
 			if (r->state == MPT_FAIL) {
 				print_diag(tag, id, r->diag);
 			} else {
-				why_unfinished(id, sh, notes, why, sizeof why);
-				print_diag(tag, id, why);
+				why_unfinished(tag, id, sh, notes);
 			}
 			failed++;
 		}

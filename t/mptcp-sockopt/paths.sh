@@ -127,7 +127,7 @@ wait "$lpid"
 serve nosend
 run bounded 20 $in_cli "$SOCKKIT" mptcp-sockopt -c 198.19.0.1 "$port" --subflows 2 -t 1
 is_rc 1 "--subflows 2 without --send: exit 1 after -t"
-is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 1 s (subflows from this host's \`subflow\` endpoints open once the peer has acknowledged data: try --send)" \
+is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 1 s (\`subflow\` endpoints open subflows once data is acknowledged: try --send)" \
 	"--subflows 2 without --send: the hint names --send"
 kill "$lpid"
 wait "$lpid" 2>/dev/null
@@ -152,7 +152,7 @@ for host in 198.19.0.1 0.0.0.0; do
 			"a signal endpoint, -l 0.0.0.0: the second subflow to the announced address"
 	else
 		is_rc 1 "a signal endpoint, -l $host: exit 1 after -t"
-		is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 2 s (this host took 1 address the peer announced, but no subflow to it came up: a server listening on one address, as -l HOST does, refuses joins to its others; it must listen on 0.0.0.0 or ::)" \
+		is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 2 s (an announced address was taken, no join came up: a server on one address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)" \
 			"a signal endpoint, -l $host: the message names the listener's address"
 		kill "$lpid"
 	fi

@@ -98,7 +98,7 @@ for end in KILL TERM INT timeout; do
 		[ "$end" = INT ] && signo=2
 		is "$rc" "$((128 + signo))" "SIG$end mid-way: the run ends by SIG$end"
 		is "$(tail -n 1 "$T/hang.out")" \
-			"Bail out! interrupted by SIG$end: the checks that had finished are above" \
+			"Bail out! interrupted by SIG$end" \
 			"SIG$end mid-way: a bail out with the reason, last"
 		is "$(cat "$T/hang.err")" "mptcp-sockopt: interrupted by SIG$end" "SIG$end mid-way: said on stderr"
 		like "$(cat "$T/hang.out")" "^ok 1 - v4 client SO_PROTOCOL is IPPROTO_MPTCP\$" \

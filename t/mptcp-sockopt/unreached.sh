@@ -51,7 +51,7 @@ expect_table() {
 # once the server gave up first.
 sent='the client stopped at echo data: (reading the echo: Connection timed out|echo length: expected [0-9]+, got 0 \(EOF\))'
 queued='the server stopped at FIONREAD: timed out with 0 of [0-9]+ bytes queued'
-after='not reached \(the samples after the transfer\)'
+after='not reached \(after the transfer\)'
 cat >"$T/table" <<TABLE
 dropped	client MPTCP_INFO write_seq delta	$after: $sent
 dropped	client MPTCP_INFO rcv_nxt delta	$after: $sent
@@ -72,7 +72,7 @@ stopped	client TIOCOUTQ and SIOCOUTQNSD	$after: the client process did not finis
 stopped	server MPTCP_INFO write_seq delta	$after: the server process did not finish within 1 s and was killed
 stopped	server MPTCP_INFO rcv_nxt delta with FIN	$after: the server process did not finish within 1 s and was killed
 stopped	client echo data	not reached \(the transfer\): the client process did not finish within 1 s and was killed
-stopped	client MPTCP_FULL_INFO malformed requests	not reached \(the checks on the open connection\): the client process did not finish within 1 s and was killed
+stopped	client MPTCP_FULL_INFO malformed requests	not reached \(connected\): the client process did not finish within 1 s and was killed
 stopped	server TCP_INQ	$after: the server process did not finish within 1 s and was killed
 stopped	server FIONREAD	ok
 stopped	client MPTCP_INFO sizing	ok
