@@ -2,7 +2,8 @@
 # Checks whose code never ran are "not ok" with the reason, never a silent
 # ok: the message's data never arrives (an nft rule in a namespace of the
 # test's own drops it, as a new user's firewall did), and both children
-# stopped by SIGSTOP (the shim makes each stop itself mid-run).
+# stopped by SIGSTOP (the shim makes each stop itself mid-run); and a
+# run ended by SIGTERM prints only the checks that had finished.
 . "$T_SRC/lib.sh"
 . "$T_SRC/mptcp-sockopt/common.sh"
 
@@ -115,5 +116,35 @@ else
 	done
 	like "$(cat "$T/err")" "^mptcp-sockopt: v4: the client process did not finish within 1 s and was killed$" \
 		"children stopped: the kill is on stderr"
+fi
+
+# SIGTERM while both families' servers hang in their echo (the shim says
+# so on a fifo): every check that had finished, of both families in
+# order, then the bail out; the children go with the run.
+if [ -z "$MPT_EMULATE" ] && is_static "$SOCKKIT"; then
+	skip "SIGTERM mid-run" "$SOCKKIT is statically linked: LD_PRELOAD cannot reach it"
+else
+	mkfifo "$T/ready"
+	exec 3<>"$T/ready"
+	SOCKKIT_SHIM=hang SOCKKIT_SHIM_READY="$T/ready" "$T/shimmed" mptcp-sockopt -t 30 \
+		>"$T/term.out" 2>"$T/term.err" &
+	victim=$!
+	is "$(bounded 30 head -n 2 <&3 | paste -sd' ' -)" "hung hung" "SIGTERM mid-run: both servers hang"
+	exec 3<&-
+	kids=$(pgrep -P "$victim" | paste -sd' ' -)
+	kill -TERM "$victim"
+	wait "$victim"
+	is "$?" 143 "SIGTERM mid-run: the run ends by SIGTERM"
+	for k in $kids; do
+		ok "wait_gone $k" "SIGTERM mid-run: child $k dies with the run"
+	done
+	is "$(tail -n 1 "$T/term.out")" "Bail out! interrupted by SIGTERM" "SIGTERM mid-run: the bail out, last"
+	is "$(cat "$T/term.err")" "mptcp-sockopt: interrupted by SIGTERM" "SIGTERM mid-run: stderr says it"
+	is "$(sed -n 's/^ok [0-9]* - \(v[46]\) .*/\1/p' "$T/term.out" | uniq | paste -sd' ' -)" "v4 v6" \
+		"SIGTERM mid-run: the finished checks of both families, in order"
+	is "$(awk '/^(not )?ok/ { n++; if ($0 !~ "^(not )?ok " n " ") bad++ } END { print (n > 0 && !bad) ? "yes" : "no" }' "$T/term.out")" yes \
+		"SIGTERM mid-run: numbered one after the other"
+	like "$(cat "$T/term.out")" "^ok [0-9]+ - v6 server FIONREAD\$" "SIGTERM mid-run: a check done before the hang is there"
+	ok '! grep -q "write_seq delta" "$T/term.out"' "SIGTERM mid-run: no line for an unfinished check"
 fi
 done_testing
