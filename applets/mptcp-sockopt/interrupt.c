@@ -34,6 +34,9 @@ void mpt_interrupt_arm(void)
 	take(SIGINT);
 	take(SIGTERM);
 	sigaddset(&waited, SIGCHLD);
+	/* A caller that ignores SIGCHLD would have the children reaped
+	 * before the parent could see how they ended. */
+	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &waited, NULL);
 }
 

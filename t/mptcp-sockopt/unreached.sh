@@ -118,6 +118,15 @@ else
 		"children stopped: the kill is on stderr"
 fi
 
+# Started with SIGCHLD ignored (a careless parent): the children must not
+# be reaped behind the run's back, leaving how they ended unknown.
+run bounded 30 "${PY:-python3}" -c '
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' "$SOCKKIT" mptcp-sockopt -4
+is_rc 0 "SIGCHLD ignored by the caller: the run passes"
+is "$(cat "$T/err")" "" "SIGCHLD ignored by the caller: nothing on stderr"
+
 # SIGTERM while both families' servers hang in their echo (the shim says
 # so on a fifo): every check that had finished, of both families in
 # order, then the bail out; the children go with the run.
