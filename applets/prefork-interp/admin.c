@@ -150,10 +150,28 @@ static void put_duration(long long secs, FILE *out)
 	fprintf(out, "%8s", buf);
 }
 
+/* The text table shows an ident as git shows a commit: each part
+ * (7.0.0's per-directory idents are SCRIPT.DIRECTORY) cut to its first 12
+ * hexadecimal digits, enough to tell a user's servers apart, and a line
+ * that fits a terminal; --json has the whole.  Into shown, NUL-ended. */
+enum { IDENT_PART_SHOWN = 12 };
+
+static void ident_shown(const char *name, char *shown, size_t size)
+{
+	size_t n = 0;
+
+	for (int part = 0; *name && n + 1 < size; name++) {
+		part = *name == '.' ? 0 : part + 1;
+		if (part <= IDENT_PART_SHOWN)
+			shown[n++] = *name;
+	}
+	shown[n] = '\0';
+}
+
 static void text_row(const struct row *r, int ident_width, FILE *out)
 {
 	const struct pfi_server *s = r->s;
-	char when[80] = "?";
+	char when[80] = "?", shown[256];
 	struct pfi_utc u;
 
 	/* UTC: a fixed width, and no time zone code in a static binary. */
@@ -171,8 +189,9 @@ static void text_row(const struct row *r, int ident_width, FILE *out)
 		fprintf(out, "  %6lld  ", r->calls);
 	else
 		fprintf(out, "  %6s  ", "-");
-	put_text(s->name, out);
-	fprintf(out, "%*s  ", ident_width - (int)strlen(s->name), "");
+	ident_shown(s->name, shown, sizeof shown);
+	put_text(shown, out);
+	fprintf(out, "%*s  ", ident_width - (int)strlen(shown), "");
 	put_text(s->has_info ? s->info.interp : "?", out);
 	for (char **a = s->has_info ? s->info.interp_args : NULL; a && *a; a++) {
 		putc(' ', out);
@@ -193,10 +212,13 @@ static void text_row(const struct row *r, int ident_width, FILE *out)
 static void print_table(const struct row *rows, size_t n, FILE *out)
 {
 	int width = (int)strlen("IDENT");
+	char shown[256];
 
-	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(rows[i].s->name) > width)
-			width = (int)strlen(rows[i].s->name);
+	for (size_t i = 0; i < n; i++) {
+		ident_shown(rows[i].s->name, shown, sizeof shown);
+		if ((int)strlen(shown) > width)
+			width = (int)strlen(shown);
+	}
 	fprintf(out, "%7s  %-20s  %8s  %6s  %-*s  %s\n", "PID", "STARTED", "IDLE",
 		"CALLS", width, "IDENT", "COMMAND");
 	for (size_t i = 0; i < n; i++)

@@ -115,13 +115,17 @@ is "$(cat "$MINI_ACCEPTLOG")" "" "--list never connects to a 7.0.0 server"
 is "$(cat "$MINI_ACCEPTLOG")" "accepted" "(a call does: the server counts it)"
 
 run "$SOCKKIT" prefork-interp --list
-is "$(head -n 1 "$T/out")" "$(printf '%7s  %-20s  %8s  %6s  %-81s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
-	"--list: the header, the IDENT column as wide as the widest"
+is "$(head -n 1 "$T/out")" "$(printf '%7s  %-20s  %8s  %6s  %-25s  %s' PID STARTED IDLE CALLS IDENT COMMAND)" \
+	"--list: the header, the IDENT column as wide as the widest shown (SCRIPT.DIR, 12 digits each)"
 is "$(sed 1d "$T/out" | awk '{ print $1 }' | sort -n | paste -sd' ')" \
 	"$(echo $started | tr ' ' '\n' | sort -n | paste -sd' ')" "--list: one line per server, its pid first"
 like "$(grep "^ *$mini_srv " "$T/out")" \
-	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]+s +-  [0-9a-f]{64}\\.[0-9a-f]{16}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
-	"--list: the mini server's line"
+	"^ *$mini_srv  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]+s +-  [0-9a-f]{12}\\.[0-9a-f]{12}  $PY $MINI $T/m.sh  \\(in $T/d1\\)\$" \
+	"--list: the mini server's line, its ident cut to 12 digits a part"
+is "$(grep "^ *$mini_srv " "$T/out" | awk '{ print $5 }')" \
+	"$(jq -r ".servers[] | select(.pid == $mini_srv) | .ident" "$T/three.json" |
+		sed 's/^\(.\{12\}\).*\(\..\{12\}\).*/\1\2/')" \
+	"--list: ... the first 12 digits of each part of --json's ident"
 
 # --- what --list asks a sockkit-x1 server ------------------------------------
 FAKE_WORDS="sockkit-x1 started=1000000000 calls=42 last-call=1000000300" FAKE_RECORD=$T/record \
