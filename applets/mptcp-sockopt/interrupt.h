@@ -7,10 +7,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Catch SIGINT and SIGTERM (unless ignored when the program started, as
- * a shell's background job has SIGINT). */
+/* Block SIGINT and SIGTERM (unless ignored when the program started, as
+ * a shell's background job has SIGINT) and SIGCHLD, for the waits below
+ * to take. */
 void mpt_interrupt_arm(void);
-/* In a child: the default actions again, and no handle on the parent's. */
+/* In a child: those signals unblocked again. */
 void mpt_interrupt_disarm(void);
 /* The signal that came (SIGINT, SIGTERM), or 0. */
 int mpt_interrupted(void);
