@@ -181,44 +181,33 @@ static int all_acked(int fd, const struct progress *p)
 	return unacked(fd) == 0;
 }
 
-#define MI_OFF_ADD_ADDR_ACCEPTED_MAX 5
 #define MI_OFF_LOCAL_ADDR_MAX 41        /* 5.12: this host's `subflow` endpoints */
 
 /* Why the subflows did not come, as far as this side can tell from its
  * mptcp_info: announcements it took, its limit, its own endpoints. */
-static void subflow_hint(int fd, const struct progress *p, char *buf, size_t size)
+static const char *subflow_hint(int fd, const struct progress *p)
 {
 	unsigned char info[MI_BUF];
 	socklen_t len = sizeof info;
-	unsigned accepted, accept_max, endpoints;
 
-	buf[0] = '\0';
 	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, info, &len) < 0 ||
 	    len <= MI_OFF_LOCAL_ADDR_MAX)
-		return;
-	accepted = info[MI_OFF_ADD_ADDR_ACCEPTED];
-	accept_max = info[MI_OFF_ADD_ADDR_ACCEPTED_MAX];
-	endpoints = info[MI_OFF_LOCAL_ADDR_MAX];
-	if (accepted)
-		snprintf(buf, size, " (an announced address was taken, no join came up: a "
-			 "server on one address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)");
-	else if (endpoints && !p->total)
-		snprintf(buf, size, " (`subflow` endpoints open subflows once data is "
-			 "acknowledged: try --send)");
-	else if (!endpoints)
-		snprintf(buf, size, " (no `subflow` endpoint, no announced address taken: "
-			 "none came, or add_addr_accepted %u refused it)", accept_max);
+		return "";
+	if (info[MI_OFF_ADD_ADDR_ACCEPTED])
+		return " (an announced address was taken, no join came up: a server on one "
+		       "address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)";
+	if (!info[MI_OFF_LOCAL_ADDR_MAX])
+		return " (no `subflow` endpoint, no announced address taken: none came, or "
+		       "the add_addr_accepted limit refused it)";
+	return p->total ? "" : " (`subflow` endpoints open subflows once data is "
+			       "acknowledged: try --send)";
 }
 
 static _Noreturn void missed_deadline(int fd, const struct progress *p, int timeout_s)
 {
-	char hint[300];
-
-	if (p->subflows < p->want) {
-		subflow_hint(fd, p, hint, sizeof hint);
+	if (p->subflows < p->want)
 		die("%u of %u subflows established within %d s%s", p->subflows, p->want,
-		    timeout_s, hint);
-	}
+		    timeout_s, subflow_hint(fd, p));
 	unsigned long long pending = unacked(fd);
 
 	die("%llu of %llu bytes acknowledged within %d s (%llu written; a peer that "

@@ -27,27 +27,24 @@ static void why_unfinished(const char *tag, enum mpt_check id, const struct mpt_
 			   const char *const notes[2])
 {
 	enum mpt_role side = mpt_check_side(id);
-	const char *stage = mpt_stage_words(mpt_check_stage(id));
-	const char *cause = notes[side], *what = "", *at = "";
+	enum mpt_stage stage = mpt_check_stage(id);
 	int stop = sh->stop_check[side] - 1;
 
-	printf("# %s %s %s: ", tag, mpt_check_side_word(id), mpt_check_name(id));
-	if (sh->reached[side] >= (int)mpt_check_stage(id) && !*cause) {
-		cause = "not evaluated: a sample it reads failed";
-		stage = NULL;
-	} else if (!*cause && stop >= 0) {
+	printf("# %s %s %s: not reached (%s): ", tag, mpt_check_side_word(id),
+	       mpt_check_name(id), mpt_stage_words(stage));
+	if (*notes[side]) {
+		puts(notes[side]);
+	} else if (sh->reached[side] >= (int)stage) {
+		puts("a sample it reads failed");
+	} else if (stop >= 0) {
 		/* the stop's message: the last line of that check's */
-		what = mpt_check_side_word(stop);
-		at = mpt_check_name(stop);
-		cause = strrchr(sh->results[stop].diag, '\n');
-		cause = cause ? cause + 1 : sh->results[stop].diag;
-	} else if (!*cause) {
-		cause = "an earlier step of this side failed";
+		const char *diag = sh->results[stop].diag, *last = strrchr(diag, '\n');
+
+		printf("the %s stopped at %s: %s\n", mpt_check_side_word(stop),
+		       mpt_check_name(stop), last ? last + 1 : diag);
+	} else {
+		puts("an earlier step of this side failed");
 	}
-	if (stage)
-		printf("not reached (%s): ", stage);
-	printf("%s%s%s%s%s%s\n", *what ? "the " : "", what, *what ? " stopped at " : "", at,
-	       *what ? ": " : "", cause);
 }
 
 /* A result that stands: passed at its last stage, skipped, or failed. */
