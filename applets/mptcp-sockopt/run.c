@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -268,13 +267,16 @@ static int reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
 /* The family's -v lines, before its results. */
 static void print_vlog(struct mpt_run *run)
 {
-	off_t at = 0;
+	char buf[4096];
+	ssize_t got;
 
 	if (run->vlog < 0)
 		return;
-	fflush(stdout);
-	while (sendfile(STDOUT_FILENO, run->vlog, &at, 1 << 20) > 0)
-		continue;
+	/* read and fwrite, not sendfile: that refuses an O_APPEND stdout
+	 * (-v >> FILE), and the lines would be lost. */
+	if (lseek(run->vlog, 0, SEEK_SET) == 0)
+		while ((got = read(run->vlog, buf, sizeof buf)) > 0)
+			fwrite(buf, 1, (size_t)got, stdout);
 	close(run->vlog);
 	run->vlog = -1;
 }

@@ -35,6 +35,11 @@ done
 # -v: every value read, as TAP comments.
 run bounded 30 "$SOCKKIT" mptcp-sockopt -4 -v
 ok '[ "$rc" -eq 0 ]' "-v passes"
+# ... also into a file opened for appending, as `-v >> LOG` does.
+echo "an earlier line" >"$T/log"
+bounded 30 "$SOCKKIT" mptcp-sockopt -4 -v >>"$T/log" 2>/dev/null
+is "$(head -n 1 "$T/log")" "an earlier line" "-v >> LOG: appended"
+is "$(grep -c '^# v4 ' "$T/log")" "$(grep -c '^# v4 ' "$T/out")" "-v >> LOG: every -v line there"
 while IFS='	' read -r pattern name; do
 	like "$(cat "$T/out")" "$pattern" "-v prints $name"
 done <<'TABLE'
