@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,31 +180,6 @@ static void parse_broadcast(struct bt_config *cfg, const char *text)
 	cfg->bcast6_len = mapped_sockaddr(a, &cfg->bcast6);
 }
 
-/* --sysctl NAME=VALUE: only names under net, which the private network
- * namespace owns (any other would change the host). */
-static void parse_sysctl(struct bt_request *rq, const char *text)
-{
-	struct bt_sysctl *sc = &rq->sysctl[rq->nsysctl];
-	const char *eq = strchr(text, '=');
-	size_t len = eq ? (size_t)(eq - text) : 0;
-
-	if (rq->nsysctl == BT_MAX_SYSCTL)
-		die_usage("--sysctl: at most %d settings", BT_MAX_SYSCTL);
-	if (!eq || len == 0 || !eq[1])
-		die_usage("--sysctl: '%s' is not NAME=VALUE", text);
-	if (len >= sizeof sc->name)
-		die_usage("--sysctl: the name in '%s' is too long", text);
-	memcpy(sc->name, text, len);
-	sc->name[len] = '\0';
-	if (strncmp(sc->name, "net.", 4) != 0 && strncmp(sc->name, "net/", 4) != 0)
-		die_usage("--sysctl: %s is not a net.* sysctl: only those belong to "
-			  "the private network namespace", sc->name);
-	if (strlen(eq + 1) >= sizeof sc->value)
-		die_usage("--sysctl: the value of %s is too long", sc->name);
-	strcpy(sc->value, eq + 1);
-	rq->nsysctl++;
-}
-
 void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 {
 	struct opt_value v[O_COUNT];
@@ -251,9 +227,27 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq)
 	if (rq->bcast)
 		parse_broadcast(c, rq->bcast);
 	for (size_t i = 0; i < nsysctl; i++)
-		parse_sysctl(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
+		bt_sysctl_parse(rq, sysctls[i]);   /* dies past BT_MAX_SYSCTL */
 	c->sysctl = rq->sysctl;
 	c->nsysctl = rq->nsysctl;
+}
+
+/* --expect: a failure is said in TAP too (bt_fail). */
+static int bail_out;
+
+_Noreturn void bt_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (bail_out) {
+		printf("Bail out! %s\n", msg);
+		fflush(stdout);
+	}
+	die("%s", msg);
 }
 
 /* One table of -a: the request's settings with these. */
@@ -304,35 +298,6 @@ size_t bt_table_list(const struct bt_request *rq, struct bt_config *t)
 	return n;
 }
 
-/* Set each --sysctl in the private namespace, and keep the value the kernel
- * then reports, for the header and -j.  A name the kernel does not know or a
- * value it refuses is a usage error; not being allowed to write is a
- * failure. */
-static void apply_sysctls(struct bt_request *rq)
-{
-	for (size_t i = 0; i < rq->nsysctl; i++) {
-		struct bt_sysctl *sc = &rq->sysctl[i];
-		char now[sizeof sc->value];
-
-		if (sysctl_read(sc->name, now, sizeof now) < 0) {
-			if (errno == ENOENT)
-				die_usage("--sysctl: %s: no such sysctl in a network namespace",
-					  sc->name);
-			if (errno == EINVAL)
-				die_usage("--sysctl: '%s' is not a sysctl name", sc->name);
-			die_errno("--sysctl: cannot read %s", sc->name);
-		}
-		if (sysctl_write(sc->name, sc->value) < 0) {
-			if (errno == EPERM || errno == EACCES || errno == EROFS)
-				die_errno("--sysctl: cannot set %s", sc->name);
-			die_usage("--sysctl: the kernel refuses %s=%s: %s", sc->name, sc->value,
-				  strerror(errno));
-		}
-		if (sysctl_read(sc->name, sc->value, sizeof sc->value) < 0)
-			die_errno("--sysctl: cannot read %s back", sc->name);
-	}
-}
-
 /* --expect: the saved tables must be this run's, header for header (the
  * header names every option that shapes a table). */
 static void check_expected(const struct bt_request *rq, const struct bt_config *tables,
@@ -366,11 +331,17 @@ static int run_tables(const struct bt_request *rq, struct bt_config *tables, siz
 	struct bt_addr addrs[BT_NADDR];
 	struct bt_pair *pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
 	struct json j;
-	char header[BT_HEADER_MAX];
+	FILE *doc = NULL;
+	char header[BT_HEADER_MAX], *text = NULL;
+	size_t size = 0;
 	unsigned tap_num = 0;
 	int failed = 0;
 
-	json_init(&j, stdout);
+	/* -j's document is printed whole or not at all: a run that stops
+	 * (the port taken meanwhile) leaves no JSON cut short. */
+	if (rq->output == BT_JSON && !(doc = open_memstream(&text, &size)))
+		die_errno("cannot hold the JSON document");
+	json_init(&j, doc ? doc : stdout);
 	if (rq->output == BT_JSON) {
 		json_begin_object(&j, NULL);
 		json_string(&j, "applet", "bindtest");
@@ -391,6 +362,10 @@ static int run_tables(const struct bt_request *rq, struct bt_config *tables, siz
 		json_end_array(&j);
 		json_end_object(&j);
 		json_finish(&j);
+		if (fclose(doc) != 0)
+			die_errno("cannot hold the JSON document");
+		fwrite(text, 1, size, stdout);
+		free(text);
 	}
 	free(pairs);
 	return failed ? EXIT_FAIL : EXIT_OK;
@@ -407,15 +382,21 @@ static int bindtest_main(int argc, char **argv)
 
 	bt_parse_request(argc, argv, &rq);
 	n = bt_table_list(&rq, tables);
+	if (rq.expect) {
+		/* 1 means a pair did not match: every other failure is 2. */
+		err_set_status(EXIT_USAGE);
+		bail_out = 1;
+	}
 	if (rq.expect && bt_expect_load(&e, rq.expect, why, sizeof why) < 0)
 		die_code(EXIT_USAGE, "--expect: %s: %s", rq.expect, why);
 	if (rq.netns && netns_enter_private(why, sizeof why) < 0)
 		die_code(EXIT_SKIP, "--netns: %s", why);
-	apply_sysctls(&rq);
+	bt_sysctl_apply(&rq);
 	if (rq.expect)
 		check_expected(&rq, tables, n, &e);
 	if (rq.bcast)
 		bt_check_broadcast(rq.base.bcast4, rq.bcast);
+	bt_check_ports(&rq, tables, n);
 	bt_prepare(tables, n);
 	status = run_tables(&rq, tables, n, rq.expect ? &e : NULL);
 	if (rq.expect)

@@ -6,7 +6,10 @@
  * report.c    errno names, letter meanings, the JSON document
  * table.c     one table: port, addresses, header, the 64 pairs
  * broadcast.c whether -b's address is a broadcast address here
+ * sysctl.c    --sysctl: names in one form, set in the namespace, read back
  * expect.c    --expect: the saved tables, the comparison as TAP
+ * expect-text.c  --expect: the -s form of a saved table, as users edit it
+ * expect-check.c --expect: the cells a table can hold; -j members that agree
  * jsonin.c    a JSON reader, for the saved -j tables
  */
 #ifndef BINDTEST_H
@@ -39,11 +42,15 @@ struct bt_addr {
 };
 
 #define BT_MAX_SYSCTL 16
+#define BT_SYSCTL_NAME_MAX 128
+#define BT_SYSCTL_VALUE_MAX 128
 
-/* One --sysctl: the value is the kernel's once it is set. */
+/* One --sysctl: the value is the kernel's once every setting is made. */
 struct bt_sysctl {
-	char name[128];
-	char value[128];
+	char given[BT_SYSCTL_NAME_MAX]; /* as typed, for messages */
+	char name[BT_SYSCTL_NAME_MAX];  /* dotted, for the header and -j */
+	char path[BT_SYSCTL_NAME_MAX];  /* with '/', for the kernel */
+	char value[BT_SYSCTL_VALUE_MAX];
 };
 
 /* Everything one table depends on. */
@@ -132,6 +139,17 @@ void bt_parse_request(int argc, char **argv, struct bt_request *rq);
 /* The tables to run (BT_MAX_TABLES at most): the request's one, or -a's. */
 size_t bt_table_list(const struct bt_request *rq, struct bt_config *tables);
 
+/* bindtest.c: a failure that stops the run: the message, and the exit.
+ * With --expect also "Bail out!" on stdout, and status 2, so that TAP's
+ * reader and the exit status (1: a pair did not match) tell it apart from
+ * a mismatch. */
+_Noreturn void bt_fail(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* sysctl.c: add one NAME=VALUE to the request (a usage error exits 2);
+ * make every setting in this namespace and keep the kernel's values. */
+void bt_sysctl_parse(struct bt_request *rq, const char *text);
+void bt_sysctl_apply(struct bt_request *rq);
+
 /* broadcast.c: return if the kernel treats a as a broadcast address here,
  * else exit 2 saying why (1 when the kernel cannot be asked). */
 void bt_check_broadcast(struct in_addr a, const char *text);
@@ -140,8 +158,37 @@ void bt_check_broadcast(struct in_addr a, const char *text);
 int bt_expect_load(struct bt_expect *e, const char *path, char *err, size_t errsize);
 int bt_expect_parse(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize);
 void bt_expect_free(struct bt_expect *e);
-/* A cell bindtest prints (len bytes at s); whether a saved cell, perhaps
- * "A|B|C", accepts got. */
+/* Shared by expect*.c: a message into err, and -1; a new table (NULL past
+ * BT_MAX_TABLES); the -s form. */
+int bt_expect_fail(char *err, size_t errsize, const char *fmt, ...) PRINTF_LIKE(3, 4);
+struct bt_expect_table *bt_expect_new_table(struct bt_expect *e, char *err, size_t errsize);
+int bt_expect_parse_text(struct bt_expect *e, char *text, size_t len, char *err,
+			 size_t errsize);
+
+/* expect-check.c: what a saved table's header says of its options, so that
+ * its cells can be checked against them. */
+struct bt_kind {
+	int known;              /* the header is one bindtest prints */
+	int tcp, reuseaddr, reuseport, v6only, delayed;
+	char connect_to[8];     /* "1st", "2nd", "other", "other6"; "" none */
+};
+void bt_kind_of(const char *header, struct bt_kind *k);
+/* Whether len bytes at s are a cell bindtest prints, in a table of kind k
+ * (NULL: any): NULL, or why not ("" when it is no cell at all). */
+const char *bt_cell_problem(const char *s, size_t len, const struct bt_kind *k);
+/* Every '|'-separated value of a saved cell: 0, or -1 naming where, why. */
+int bt_expect_check_cell(const char *cell, const struct bt_kind *k, char *err,
+			 size_t errsize, const char *where);
+/* A saved -j table's members beside its header and pairs, and a pair's
+ * beside its cell (any value of a set), where present: 0 when they agree,
+ * else -1 saying which does not. */
+int bt_expect_json_table_agrees(const struct jin_doc *d, const struct jin_node *tab,
+				const struct bt_kind *k, size_t ti, char *err, size_t errsize);
+int bt_expect_json_pair_agrees(const struct jin_doc *d, const struct jin_node *pair,
+			       const char *cell, const struct bt_kind *k, const char *where,
+			       char *err, size_t errsize);
+/* expect-check.c: a cell bindtest prints in some table (len bytes at s);
+ * expect.c: whether a saved cell, perhaps "A|B|C", accepts got. */
 int bt_cell_valid(const char *s, size_t len);
 int bt_cell_matches(const char *want, const char *got);
 /* Whether every o[...] value saved for table ti has the probe slots this
@@ -157,6 +204,9 @@ int bt_expect_report(const struct bt_expect *e, size_t ti, const struct bt_confi
 const char *bt_address_name(int i);     /* "wild4" ... in the table's order */
 void bt_addresses(struct bt_addr *addrs, unsigned port);        /* all eight */
 void bt_header(const struct bt_config *c, char *buf, size_t size);
+/* With -p, that the port is free for every socket type of the tables, so
+ * that a port in use stops the run before anything is printed. */
+void bt_check_ports(const struct bt_request *rq, const struct bt_config *tables, size_t n);
 /* Keep to this CPU and open the fences, for every table. */
 void bt_prepare(struct bt_config *tables, size_t n);
 /* Choose the port, then run the 64 pairs into pairs[], printing the

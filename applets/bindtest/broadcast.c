@@ -79,5 +79,5 @@ void bt_check_broadcast(struct in_addr a, const char *text)
 	if (errno == ENETUNREACH || errno == EHOSTUNREACH || errno == EINVAL)
 		die_usage("-b: %s is not a broadcast address here: the kernel has no route "
 			  "to it (%s)", text, strerror(errno));
-	die_errno("-b: cannot ask the kernel how it routes %s", text);
+	bt_fail("-b: cannot ask the kernel how it routes %s: %s", text, strerror(errno));
 }

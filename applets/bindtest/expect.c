@@ -22,10 +22,7 @@
 #define EXPECT_MAX_BYTES (16 << 20)
 #define EXPECT_READ_TIMEOUT_MS 10000
 
-static const char header_start[] = "starting tests, socktype = ";
-
-static int fail(char *err, size_t errsize, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static int fail(char *err, size_t errsize, const char *fmt, ...)
+int bt_expect_fail(char *err, size_t errsize, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -33,32 +30,6 @@ static int fail(char *err, size_t errsize, const char *fmt, ...)
 	vsnprintf(err, errsize, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* "?1(98)": the prefix, then a decimal number in parentheses. */
-static int is_errno_cell(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix), digits;
-
-	if (len < n + 2 || strncmp(s, prefix, n) != 0 || s[len - 1] != ')')
-		return 0;
-	digits = strspn(s + n, "0123456789");
-	return digits > 0 && n + digits + 1 == len;
-}
-
-int bt_cell_valid(const char *s, size_t len)
-{
-	static const char *const fixed[] = { "x", "!1", "!2", "?A", "!A", "?P", "!P", "?6" };
-	static const char *const with_errno[] = { "?1(", "?2(", "L1?(", "L2?(" };
-
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		if (strlen(fixed[i]) == len && !strncmp(s, fixed[i], len))
-			return 1;
-	for (size_t i = 0; i < sizeof with_errno / sizeof with_errno[0]; i++)
-		if (is_errno_cell(s, len, with_errno[i]))
-			return 1;
-	return len >= 3 && len - 3 < BT_MAXPROBES + 1 && !strncmp(s, "o[", 2) &&
-	       s[len - 1] == ']' && strspn(s + 2, BT_LETTERS) == len - 3;
 }
 
 int bt_cell_matches(const char *want, const char *got)
@@ -76,25 +47,11 @@ int bt_cell_matches(const char *want, const char *got)
 	}
 }
 
-/* Every '|'-separated value of a saved cell is a cell. */
-static int check_cell(const char *cell, char *err, size_t errsize, const char *where)
-{
-	for (const char *p = cell;;) {
-		size_t len = strcspn(p, "|");
-
-		if (!bt_cell_valid(p, len))
-			return fail(err, errsize, "%s: '%s' is not a cell bindtest prints",
-				    where, cell);
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
-static struct bt_expect_table *new_table(struct bt_expect *e, char *err, size_t errsize)
+struct bt_expect_table *bt_expect_new_table(struct bt_expect *e, char *err, size_t errsize)
 {
 	if (e->ntables == BT_MAX_TABLES) {
-		fail(err, errsize, "more tables than any run of bindtest has (%d)", BT_MAX_TABLES);
+		bt_expect_fail(err, errsize, "more tables than any run of bindtest has (%d)",
+			       BT_MAX_TABLES);
 		return NULL;
 	}
 	e->table = xrealloc(e->table, (e->ntables + 1) * sizeof *e->table);
@@ -102,101 +59,12 @@ static struct bt_expect_table *new_table(struct bt_expect *e, char *err, size_t 
 	return &e->table[e->ntables++];
 }
 
-/* ---- the -s form ----------------------------------------------------------- */
-
-/* The next line, NUL-ended in place, and its number; NULL at the end. */
-static char *next_line(char **p, char *end, unsigned *lineno)
-{
-	char *line = *p, *nl;
-
-	if (line >= end)
-		return NULL;
-	nl = memchr(line, '\n', (size_t)(end - line));
-	if (nl) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else {
-		*p = end;
-	}
-	(*lineno)++;
-	return line;
-}
-
-/* Lines a saved table may have around it: blank, bindtest's "port = N",
- * and '#' comments of the user's. */
-static int is_aside(const char *line)
-{
-	return !*line || line[0] == '#' || !strncmp(line, "port = ", 7);
-}
-
-/* One row: "NAME:", then a TAB before each cell.  Each TAB becomes the NUL
- * that ends what comes before it. */
-static int parse_row(struct bt_expect_table *t, int i, char *line, const char *name,
-		     unsigned lineno, char *err, size_t errsize)
-{
-	size_t n = strlen(name);
-	char where[32], *p = line + n + 1;
-
-	if (strncmp(line, name, n) != 0 || line[n] != ':')
-		return fail(err, errsize, "line %u: expected the row of %s", lineno, name);
-	for (int k = 0; k < BT_NADDR; k++) {
-		if (*p != '\t')
-			return fail(err, errsize, "line %u: the row of %s has %d cells, not %d",
-				    lineno, name, k, BT_NADDR);
-		*p++ = '\0';
-		t->cell[i * BT_NADDR + k] = p;
-		p += strcspn(p, "\t");
-	}
-	if (*p)
-		return fail(err, errsize, "line %u: the row of %s has more than %d cells",
-			    lineno, name, BT_NADDR);
-	snprintf(where, sizeof where, "line %u", lineno);
-	for (int k = 0; k < BT_NADDR; k++)
-		if (check_cell(t->cell[i * BT_NADDR + k], err, errsize, where) < 0)
-			return -1;
-	return 0;
-}
-
-static int parse_text(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize)
-{
-	char *p = text, *end = text + len, *line, columns[BT_NADDR * 8] = "";
-	unsigned lineno = 0;
-
-	for (int i = 0; i < BT_NADDR; i++)
-		snprintf(columns + strlen(columns), sizeof columns - strlen(columns), "\t%s",
-			 bt_address_name(i));
-	while ((line = next_line(&p, end, &lineno)) != NULL) {
-		struct bt_expect_table *t;
-		unsigned start = lineno;
-
-		if (is_aside(line))
-			continue;
-		if (strncmp(line, header_start, sizeof header_start - 1) != 0)
-			return fail(err, errsize, "line %u: not part of a table of bindtest -s",
-				    lineno);
-		if (!(t = new_table(e, err, errsize)))
-			return -1;
-		t->header = line;
-		line = next_line(&p, end, &lineno);
-		if (!line || strcmp(line, columns) != 0)
-			return fail(err, errsize, "line %u: expected the column line of bindtest -s "
-				    "after the header", lineno + !line);
-		for (int i = 0; i < BT_NADDR; i++) {
-			line = next_line(&p, end, &lineno);
-			if (!line)
-				return fail(err, errsize, "the table of line %u is cut short", start);
-			if (parse_row(t, i, line, bt_address_name(i), lineno, err, errsize) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---- the -j form ----------------------------------------------------------- */
 
 /* One pair of a saved -j table: its names in the table's order, its cell. */
 static int json_pair(struct bt_expect *e, struct bt_expect_table *t, size_t ti, int n,
-		     const struct jin_node *pair, char *err, size_t errsize)
+		     const struct jin_node *pair, const struct bt_kind *kind, char *err,
+		     size_t errsize)
 {
 	const char *cell = jin_get_str(&e->doc, pair, "cell");
 	const char *a = jin_get_str(&e->doc, jin_get(&e->doc, pair, "first"), "name");
@@ -205,13 +73,17 @@ static int json_pair(struct bt_expect *e, struct bt_expect_table *t, size_t ti, 
 
 	snprintf(where, sizeof where, "table %zu, pair %d", ti + 1, n + 1);
 	if (!cell || !a || !b)
-		return fail(err, errsize, "%s: no cell, first.name or second.name", where);
+		return bt_expect_fail(err, errsize, "%s: no cell, first.name or second.name",
+				      where);
 	if (strcmp(a, bt_address_name(n / BT_NADDR)) != 0 ||
 	    strcmp(b, bt_address_name(n % BT_NADDR)) != 0)
-		return fail(err, errsize, "%s is '%s then %s', not '%s then %s'", where, a, b,
-			    bt_address_name(n / BT_NADDR), bt_address_name(n % BT_NADDR));
+		return bt_expect_fail(err, errsize, "%s is '%s then %s', not '%s then %s'",
+				      where, a, b, bt_address_name(n / BT_NADDR),
+				      bt_address_name(n % BT_NADDR));
 	t->cell[n] = cell;
-	return check_cell(cell, err, errsize, where);
+	if (bt_expect_check_cell(cell, kind, err, errsize, where) < 0)
+		return -1;
+	return bt_expect_json_pair_agrees(&e->doc, pair, cell, kind, where, err, errsize);
 }
 
 static int json_table(struct bt_expect *e, size_t ti, const struct jin_node *tab,
@@ -219,19 +91,23 @@ static int json_table(struct bt_expect *e, size_t ti, const struct jin_node *tab
 {
 	const struct jin_node *pairs = jin_get(&e->doc, tab, "pairs"), *p;
 	struct bt_expect_table *t;
+	struct bt_kind kind;
 	const char *header = jin_get_str(&e->doc, tab, "header");
 	int n = 0;
 
 	if (!header || !pairs || pairs->type != JIN_ARRAY)
-		return fail(err, errsize, "table %zu: no header or no pairs", ti + 1);
+		return bt_expect_fail(err, errsize, "table %zu: no header or no pairs", ti + 1);
 	if (pairs->count != BT_NADDR * BT_NADDR)
-		return fail(err, errsize, "table %zu has %zu pairs, not %d", ti + 1, pairs->count,
-			    BT_NADDR * BT_NADDR);
-	if (!(t = new_table(e, err, errsize)))
+		return bt_expect_fail(err, errsize, "table %zu has %zu pairs, not %d", ti + 1,
+				      pairs->count, BT_NADDR * BT_NADDR);
+	if (!(t = bt_expect_new_table(e, err, errsize)))
 		return -1;
 	t->header = header;
+	bt_kind_of(header, &kind);
+	if (bt_expect_json_table_agrees(&e->doc, tab, &kind, ti, err, errsize) < 0)
+		return -1;
 	for (p = jin_child(&e->doc, pairs); p; p = jin_next(&e->doc, p))
-		if (json_pair(e, t, ti, n++, p, err, errsize) < 0)
+		if (json_pair(e, t, ti, n++, p, &kind, err, errsize) < 0)
 			return -1;
 	return 0;
 }
@@ -245,7 +121,8 @@ static int parse_json(struct bt_expect *e, char *text, size_t len, char *err, si
 		return -1;
 	tables = jin_get(&e->doc, &e->doc.node[0], "tables");
 	if (!tables || tables->type != JIN_ARRAY)
-		return fail(err, errsize, "no \"tables\" array: not the output of bindtest -j");
+		return bt_expect_fail(err, errsize, "no \"tables\" array: not the output of "
+				      "bindtest -j");
 	for (t = jin_child(&e->doc, tables); t; t = jin_next(&e->doc, t))
 		if (json_table(e, ti++, t, err, errsize) < 0)
 			return -1;
@@ -254,15 +131,24 @@ static int parse_json(struct bt_expect *e, char *text, size_t len, char *err, si
 
 /* ---- loading --------------------------------------------------------------- */
 
+/* The file may start with a UTF-8 byte order mark, as some editors save. */
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
 int bt_expect_parse(struct bt_expect *e, char *text, size_t len, char *err, size_t errsize)
 {
-	size_t lead = strspn(text, " \t\r\n");
+	size_t lead;
 	int r;
 
+	if (len >= 3 && !memcmp(text, utf8_bom, 3)) {
+		text += 3;
+		len -= 3;
+	}
+	lead = strspn(text, " \t\r\n");
 	r = text[lead] == '{' ? parse_json(e, text, len, err, errsize)
-			      : parse_text(e, text, len, err, errsize);
+			      : bt_expect_parse_text(e, text, len, err, errsize);
 	if (r == 0 && e->ntables == 0)
-		return fail(err, errsize, "no table in it (save one with bindtest -s or -j)");
+		return bt_expect_fail(err, errsize, "no table in it (save one with bindtest -s "
+				      "or -j)");
 	return r;
 }
 
@@ -276,26 +162,29 @@ int bt_expect_load(struct bt_expect *e, const char *path, char *err, size_t errs
 	memset(e, 0, sizeof *e);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return fail(err, errsize, "%s", strerror(errno));
+		return bt_expect_fail(err, errsize, "%s", strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		int saved = errno;
 
 		close(fd);
-		return fail(err, errsize, "%s", strerror(saved));
+		return bt_expect_fail(err, errsize, "%s", strerror(saved));
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > EXPECT_MAX_BYTES) {
 		close(fd);
-		return fail(err, errsize, "%s", !S_ISREG(st.st_mode) ? "not a regular file" :
-			    "larger than any table bindtest writes");
+		return bt_expect_fail(err, errsize, "%s", !S_ISREG(st.st_mode) ?
+				      "not a regular file" : "larger than any table bindtest writes");
 	}
 	e->text = xmalloc((size_t)st.st_size + 1);
 	got = read_full(fd, e->text, (size_t)st.st_size, EXPECT_READ_TIMEOUT_MS);
 	close(fd);
 	if (got < 0)
-		return fail(err, errsize, "%s", strerror(errno));
+		return bt_expect_fail(err, errsize, "%s", strerror(errno));
 	e->text[got] = '\0';
+	if (got >= 2 && (!memcmp(e->text, "\xff\xfe", 2) || !memcmp(e->text, "\xfe\xff", 2)))
+		return bt_expect_fail(err, errsize, "UTF-16 text (it starts with a byte order "
+				      "mark): save the table as UTF-8 or ASCII");
 	if (strlen(e->text) != (size_t)got)
-		return fail(err, errsize, "a NUL byte: not a table of bindtest");
+		return bt_expect_fail(err, errsize, "a NUL byte: not a table of bindtest");
 	return bt_expect_parse(e, e->text, (size_t)got, err, errsize);
 }
 
@@ -342,9 +231,10 @@ int bt_expect_check_slots(const struct bt_expect *e, size_t ti, const struct bt_
 				for (size_t i = 0; i < nslots; i++)
 					plan[i] = slot[i].dst ? '?' : '-';
 				plan[nslots] = '\0';
-				return fail(err, errsize, "its %s then %s is '%.*s', where this run's "
-					    "probes are o[%s] ('?' a probe, '-' none)", a->name,
-					    b->name, (int)len, p, plan);
+				return bt_expect_fail(err, errsize, "its %s then %s is '%.*s', where "
+						      "this run's probes are o[%s] ('?' a probe, "
+						      "'-' none)", a->name, b->name, (int)len, p,
+						      plan);
 			}
 			if (!p[len])
 				break;

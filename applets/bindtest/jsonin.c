@@ -243,6 +243,7 @@ static int parse_literal(struct parser *ps, const char *word, enum jin_type type
 		return fail(ps, "an unexpected '%c'", *ps->p);
 	ps->p += n;
 	*out = new_node(ps, type, key);
+	ps->d->node[*out].str = word;   /* "true", "false", "null" */
 	return 0;
 }
 

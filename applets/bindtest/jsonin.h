@@ -14,7 +14,8 @@ enum jin_type { JIN_NULL, JIN_BOOL, JIN_NUMBER, JIN_STRING, JIN_ARRAY, JIN_OBJEC
 struct jin_node {
 	enum jin_type type;
 	const char *key;        /* the member's name inside an object, else NULL */
-	const char *str;        /* JIN_STRING: the decoded text, else NULL */
+	const char *str;        /* JIN_STRING: the decoded text; JIN_BOOL,
+				 * JIN_NULL: "true", "false", "null"; else NULL */
 	size_t count;           /* JIN_ARRAY, JIN_OBJECT: how many children */
 	long first, next;       /* indexes of the first child and the next
 				 * sibling in the node array, -1 for none */

@@ -46,7 +46,7 @@ const char *bt_letter_meaning(char letter, int socktype)
 	int udp = socktype == SOCK_DGRAM;
 
 	switch (letter) {
-	case '-': return udp ? "not tried: a wildcard address, or no -b" : "not tried";
+	case '-': return udp ? "not tried: wild4 or wild6, or no -b" : "not tried";
 	case '0': return udp ? "no socket received the datagram"
 			     : "no socket accepted the connection";
 	case '1': return udp ? "the first socket received the datagram"

@@ -35,6 +35,11 @@ const char *bt_address_name(int i)
 	return address_list[i].name;
 }
 
+static const char *socktype_name(int socktype)
+{
+	return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
+}
+
 /* A socket bound to the wildcard of both families (AF_INET6 without
  * V6ONLY conflicts with every IPv4 and IPv6 bind), or to 0.0.0.0 where
  * there is no IPv6.  Returns the bind's errno, 0 on success. */
@@ -51,7 +56,8 @@ static int bind_everywhere(int socktype, unsigned port, unsigned *got)
 	} else {
 		fd = socket(AF_INET, socktype | SOCK_CLOEXEC, 0);
 		if (fd < 0)
-			die_errno("socket");
+			bt_fail("cannot make a %s socket to check the port: %s",
+				socktype_name(socktype), strerror(errno));
 		parse_numeric_addr("0.0.0.0", AF_INET, port, &ss, &len);
 	}
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
@@ -63,11 +69,6 @@ static int bind_everywhere(int socktype, unsigned port, unsigned *got)
 	return err;
 }
 
-static const char *socktype_name(int socktype)
-{
-	return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
-}
-
 static unsigned choose_port(const struct bt_request *rq, int socktype)
 {
 	unsigned port = 0;
@@ -76,18 +77,32 @@ static unsigned choose_port(const struct bt_request *rq, int socktype)
 	if (rq->port_given) {
 		err = bind_everywhere(socktype, rq->base.port, NULL);
 		if (err == EADDRINUSE)
-			die("port %u is in use for %s: choose a free one, or leave -p out",
-			    rq->base.port, socktype_name(socktype));
+			bt_fail("port %u is in use for %s: choose a free one, or leave -p out",
+				rq->base.port, socktype_name(socktype));
 		if (err)
-			die("cannot bind port %u for %s: %s", rq->base.port,
-			    socktype_name(socktype), strerror(err));
+			bt_fail("cannot bind port %u for %s: %s", rq->base.port,
+				socktype_name(socktype), strerror(err));
 		return rq->base.port;
 	}
 	err = bind_everywhere(socktype, 0, &port);
 	if (err || port == 0)
-		die("cannot find a free port for %s: %s", socktype_name(socktype),
-		    strerror(err ? err : EADDRNOTAVAIL));
+		bt_fail("cannot find a free port for %s: %s", socktype_name(socktype),
+			strerror(err ? err : EADDRNOTAVAIL));
 	return port;
+}
+
+void bt_check_ports(const struct bt_request *rq, const struct bt_config *tables, size_t n)
+{
+	static const int socktypes[] = { SOCK_DGRAM, SOCK_STREAM };
+
+	if (!rq->port_given)
+		return;         /* each table picks a port that is free then */
+	for (size_t i = 0; i < sizeof socktypes / sizeof socktypes[0]; i++)
+		for (size_t t = 0; t < n; t++)
+			if (tables[t].socktype == socktypes[i]) {
+				choose_port(rq, socktypes[i]);
+				break;
+			}
 }
 
 void bt_addresses(struct bt_addr *addrs, unsigned port)
@@ -102,7 +117,7 @@ void bt_addresses(struct bt_addr *addrs, unsigned port)
 		if (!host)
 			host = a->family == AF_INET ? "0.0.0.0" : "::";
 		if (parse_numeric_addr(host, a->family, port, &a->ss, &a->len) != 0)
-			die("cannot make the address %s", host);
+			bt_fail("cannot make the address %s", host);
 	}
 }
 

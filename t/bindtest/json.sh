@@ -38,6 +38,19 @@ done <<'EOF2'
 -t -A -o ::1
 EOF2
 
+# Which addresses are probed, as bindtest(1) says: never wild4 or wild6 (no
+# host address), but wildm, ::ffff:0.0.0.0, like any other.
+run bt -j -A
+json_ok "$T/out" 'all(.tables[0].pairs[] | select(.both_bound);
+	(.probes[0].address == null) == (.first.name | test("^wild[46]$")) and
+	(.probes[1].address == null) == (.second.name | test("^wild[46]$")))' \
+	"-j -A: the 1st and 2nd are probed unless wild4 or wild6"
+json_ok "$T/out" '[.tables[0].pairs[] | select(.both_bound and .second.name == "wildm") |
+	.probes[1].address | startswith("::ffff:0.0.0.0/")] | length > 0 and all' \
+	"-j -A: wildm is probed, at ::ffff:0.0.0.0"
+json_ok "$T/out" 'all(.tables[0].pairs[].probes[] | select(.letter == "-");
+	.meaning == "not tried: wild4 or wild6, or no -b")' "-j -A: what '-' means, for UDP"
+
 # Failed steps: each cell that is not o[...] has its one failed step, with
 # the errno the cell shows, and its name.
 run bt -j

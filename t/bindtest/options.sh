@@ -77,6 +77,32 @@ for type in udp tcp; do
 	is "$(wc -c <"$T/out")" 0 "$type port in use: nothing on stdout"
 done
 
+# -a with a port in use for TCP only: checked for every socket type before
+# anything runs, so nothing is printed (not the UDP tables, nor a JSON
+# document cut short).  With --expect, exit 1 would mean a mismatch: it
+# bails out, in TAP, with exit 2.
+run bt -s
+cp "$T/out" "$T/udp.txt"
+run bt -a -s
+cp "$T/out" "$T/all.txt"
+while IFS='|' read -r name args rc_want out_want; do
+	run "$HOLD_PORT" tcp "$SOCKKIT" bindtest $args -p PORT
+	port=$(sed -n 's/.*port \([0-9]*\) is in use.*/\1/p' "$T/err")
+	out_want=$(echo "$out_want" | sed "s/PORT/$port/")
+	is "$rc $(cat "$T/err")" "$rc_want bindtest: port $port is in use for SOCK_STREAM: choose a free one, or leave -p out" \
+		"$name, a port in use for TCP: exit $rc_want before any table, naming the port"
+	is "$(cat "$T/out")" "$out_want" "$name, a port in use for TCP: stdout"
+done <<EOF2
+-a -j|-a -j|1|
+-a -s|-a -s|1|
+-a (verbose)|-a|1|
+-a --expect|-a --expect $T/all.txt|2|Bail out! port PORT is in use for SOCK_STREAM: choose a free one, or leave -p out
+EOF2
+run "$HOLD_PORT" udp "$SOCKKIT" bindtest -s --expect "$T/udp.txt" -p PORT
+like "$rc $(cat "$T/out") $(cat "$T/err")" \
+	"^2 Bail out! port ([0-9]+) is in use for SOCK_DGRAM: choose a free one, or leave -p out bindtest: port \\1 is in use for SOCK_DGRAM: choose a free one, or leave -p out\$" \
+	"--expect, a port in use for UDP: Bail out! and exit 2, not a mismatch's 1"
+
 # A port that cannot be bound for another reason: exit 1, and why.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null)" -gt 80 ] 2>/dev/null; then

@@ -1,5 +1,6 @@
 /* --expect's readers: the JSON reader (jsonin.c), the cell grammar and the
  * saved-table parser (expect.c), each fed good and hostile input. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +114,10 @@ static void test_cells(void)
 	};
 	static const char *const bad[] = {
 		"", "y", "?1()", "?1(9a)", "?1(99", "L3?(1)", "o[", "o[-2-", "o[-9-]",
-		"o[------]", "o[-2-] ", " x", "O[--]",
+		"o[------]", "o[-2-] ", " x", "O[--]", "?2(0)", "?1(099)", "?1(4096)",
+		"L1?(999999)",
 	};
+	char inuse[16];
 
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		tap_ok(bt_cell_valid(good[i], strlen(good[i])), good[i]);
@@ -124,12 +127,55 @@ static void test_cells(void)
 		snprintf(name, sizeof name, "not a cell: '%s'", bad[i]);
 		tap_ok(!bt_cell_valid(bad[i], strlen(bad[i])), name);
 	}
+	snprintf(inuse, sizeof inuse, "?2(%d)", EADDRINUSE);
+	tap_ok(!bt_cell_valid(inuse, strlen(inuse)), "not a cell: ?2(EADDRINUSE), printed as x");
+	snprintf(inuse, sizeof inuse, "?1(%d)", EADDRINUSE);
+	tap_ok(bt_cell_valid(inuse, strlen(inuse)), "a cell: ?1(EADDRINUSE)");
+	tap_ok(bt_cell_valid("?1(4095)", 8), "a cell: ?1(4095)");
 	tap_ok(bt_cell_matches("o[1---]", "o[1---]"), "matches: itself");
 	tap_ok(!bt_cell_matches("o[1---]", "o[2---]"), "matches: not another");
 	tap_ok(bt_cell_matches("o[1---]|o[2---]", "o[2---]"), "matches: the second of a set");
 	tap_ok(!bt_cell_matches("o[1---]|o[2---]", "o[b---]"), "matches: none of a set");
 	tap_ok(!bt_cell_matches("o[1---]|", "o[1--]"), "matches: no prefix match");
 	tap_ok(!bt_cell_matches("x", ""), "matches: an empty cell is nothing");
+}
+
+/* Cells against the kind of table their header names. */
+static void test_cell_kinds(void)
+{
+	static const struct { const char *header, *cell; int fits; } cases[] = {
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "o[b--]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[b---]", 0 },
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "o[c--]", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[c---]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st",
+		  "o[l---]", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st, "
+		  "delayed listen", "o[l---]", 1 },
+		{ "starting tests, socktype = SOCK_STREAM, SO_REUSEADDR, !V6ONLY, connect to 1st, "
+		  "delayed listen", "L1?(98)", 0 },
+		{ "starting tests, socktype = SOCK_STREAM, !V6ONLY", "L1?(98)", 1 },
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY", "?A", 0 },
+		{ "starting tests, socktype = SOCK_DGRAM, SO_REUSEADDR, !V6ONLY", "?A", 1 },
+		{ "starting tests, socktype = SOCK_DGRAM, SO_REUSEADDR, !V6ONLY", "!P", 0 },
+		/* A sysctl's value names no option. */
+		{ "starting tests, socktype = SOCK_DGRAM, !V6ONLY, net.x=SO_REUSEPORT", "?P", 0 },
+		/* An unknown header: only the general rules (it is refused later). */
+		{ "something else", "o[b---]", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct bt_kind k;
+		char name[200];
+
+		bt_kind_of(cases[i].header, &k);
+		snprintf(name, sizeof name, "kind: %s %s in '%s'", cases[i].cell,
+			 cases[i].fits ? "fits" : "does not fit", cases[i].header);
+		tap_ok((bt_cell_problem(cases[i].cell, strlen(cases[i].cell), &k) == NULL) ==
+		       cases[i].fits, name);
+	}
 }
 
 /* ---- saved tables ---- */
@@ -179,8 +225,62 @@ static void test_saved_text(void)
 
 	tap_is_int(parse_saved(&e, "starting tests, socktype = SOCK_DGRAM, !V6ONLY\n",
 			       err, sizeof err), -1, "text: a header alone");
-	tap_is_str(err, "line 2: expected the column line of bindtest -s after the header",
-		   "text: a header alone, why");
+	tap_is_str(err, "line 2: expected the column line of bindtest -s after the header, "
+		   "not the end of the file", "text: a header alone, why");
+	bt_expect_free(&e);
+}
+
+/* table, edited: each TAB by sep, each line ending by eol, after a BOM. */
+static char *edited(const char *bom, const char *sep, const char *eol)
+{
+	char *out = malloc(strlen(bom) + sizeof table * 8), *o = out;
+
+	o += sprintf(o, "%s", bom);
+	for (const char *c = table; *c; c++)
+		o += *c == '\t' ? sprintf(o, "%s", sep) : *c == '\n' ? sprintf(o, "%s", eol) :
+		     sprintf(o, "%c", *c);
+	return out;
+}
+
+static void test_saved_text_edited(void)
+{
+	static const struct { const char *name, *bom, *sep, *eol; } cases[] = {
+		{ "text edited: a space for each TAB", "", " ", "\n" },
+		{ "text edited: runs of blanks", "", " \t  ", "\n" },
+		{ "text edited: a trailing TAB", "", "\t", "\t\n" },
+		{ "text edited: CR LF", "", "\t", "\r\n" },
+		{ "text edited: blanks, then CR LF", "", "\t", " \t\r\n" },
+		{ "text edited: a UTF-8 BOM", "\xef\xbb\xbf", "\t", "\n" },
+		{ "text edited: all of them", "\xef\xbb\xbf", "   ", "  \r\n" },
+	};
+	struct bt_expect e;
+	char err[256], name[96];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = edited(cases[i].bom, cases[i].sep, cases[i].eol);
+
+		err[0] = '\0';
+		tap_is_int(parse_saved(&e, text, err, sizeof err), 0, cases[i].name);
+		tap_is_str(err, "", cases[i].name);
+		snprintf(name, sizeof name, "%s: the header", cases[i].name);
+		tap_is_str(e.ntables ? e.table[0].header : NULL,
+			   "starting tests, socktype = SOCK_DGRAM, !V6ONLY", name);
+		snprintf(name, sizeof name, "%s: a set, the last cell", cases[i].name);
+		tap_ok(e.ntables && !strcmp(e.table[0].cell[5 * 8 + 3], "o[12-]|o[21-]") &&
+		       !strcmp(e.table[0].cell[63], "?1(99)"), name);
+		bt_expect_free(&e);
+		free(text);
+	}
+
+	char *text = edited("", "\t", "\r");
+	parse_saved(&e, text, err, sizeof err);
+	tap_is_str(err, "line 1: a carriage return (CR) inside the line, after 'port = 41931': "
+		   "lines end in LF or CR LF", "text edited: CR line ends, named");
+	bt_expect_free(&e);
+	free(text);
+	parse_saved(&e, "wild4 then wild4\x01\xc3\xa9\n", err, sizeof err);
+	tap_is_str(err, "line 1: not part of a table of bindtest -s: "
+		   "'wild4 then wild4\\x01\\xc3\\xa9'", "text: what it saw, as escapes");
 	bt_expect_free(&e);
 }
 
@@ -212,7 +312,7 @@ static void test_saved_json(void)
 	tap_is_str(err, "table 1 has 1 pairs, not 64", "json: too few pairs");
 	bt_expect_free(&e);
 	parse_saved(&e, "[]", err, sizeof err);
-	tap_is_str(err, "line 1: not part of a table of bindtest -s",
+	tap_is_str(err, "line 1: not part of a table of bindtest -s: '[]'",
 		   "json: an array is not a saved document");
 	bt_expect_free(&e);
 }
@@ -222,7 +322,9 @@ int main(void)
 	test_json_good();
 	test_json_bad();
 	test_cells();
+	test_cell_kinds();
 	test_saved_text();
+	test_saved_text_edited();
 	test_saved_json();
 	return tap_done();
 }
