@@ -23,6 +23,10 @@ if [ -n "${SOCKKIT_INSTALLED:-}" ]; then
 	SOCKKIT=$SOCKKIT_INSTALLED
 fi
 
+# Tests run in a user's environment, not the test machine's: a CI image's
+# PYTHONUNBUFFERED=1 once hid that every buffered Python call failed.
+unset PYTHONUNBUFFERED PYTHONIOENCODING
+
 t_count=0
 t_failed=0
 

@@ -7,13 +7,17 @@
 #include "checks.h"
 
 struct mpt_result *mpt_results;
+static enum mpt_stage current_stage = MPT_OPEN;
 
+/* Bytes, not enums: the static binary has a size budget. */
 static const struct {
 	const char *name;
-	enum mpt_role side;
-	enum mpt_scope scope;
+	unsigned char side;             /* enum mpt_role */
+	unsigned char scope;            /* enum mpt_scope */
+	unsigned char stage;            /* enum mpt_stage */
 } table[MPT_CHECK_COUNT] = {
-#define MPT_CHECK_ROW(id, side, scope, name) [MPT_##id] = { name, MPT_##side, MPT_##scope },
+#define MPT_CHECK_ROW(id, side, scope, stage, name) \
+	[MPT_##id] = { name, MPT_##side, MPT_##scope, MPT_##stage },
 	MPT_CHECKS(MPT_CHECK_ROW)
 #undef MPT_CHECK_ROW
 };
@@ -25,7 +29,24 @@ const char *mpt_check_name(enum mpt_check id)
 
 enum mpt_role mpt_check_side(enum mpt_check id)
 {
-	return table[id].side;
+	return (enum mpt_role)table[id].side;
+}
+
+enum mpt_stage mpt_check_stage(enum mpt_check id)
+{
+	return (enum mpt_stage)table[id].stage;
+}
+
+const char *mpt_stage_words(enum mpt_stage stage)
+{
+	switch (stage) {
+	case MPT_OPEN:
+		return "connected";
+	case MPT_TRANSFER:
+		return "the transfer";
+	default:
+		return "after the transfer";
+	}
 }
 
 const char *mpt_check_side_word(enum mpt_check id)
@@ -47,14 +68,42 @@ int mpt_checks_in_run(unsigned subflows)
 	return n;
 }
 
+void mpt_results_init(struct mpt_result *results)
+{
+	for (int id = 0; id < MPT_CHECK_COUNT; id++) {
+		results[id].state = MPT_NOT_REACHED;
+		results[id].stage = MPT_NOWHERE;
+		results[id].diag[0] = '\0';
+	}
+}
+
+int mpt_result_passed(enum mpt_check id, const struct mpt_result *r)
+{
+	return r->state == MPT_PASS && r->stage >= (int)table[id].stage;
+}
+
+void mpt_set_stage(enum mpt_stage stage)
+{
+	current_stage = stage;
+}
+
+/* Whatever is recorded is recorded at the stage the process is at. */
+static void recorded(struct mpt_result *r)
+{
+	if (r->stage < (int)current_stage)
+		r->stage = (int)current_stage;
+}
+
 void mpt_pass(enum mpt_check id)
 {
-	if (mpt_results[id].state == MPT_UNRUN)
-		mpt_results[id].state = MPT_PASS;
+	struct mpt_result *r = &mpt_results[id];
+
+	if (r->state == MPT_NOT_REACHED)
+		r->state = MPT_PASS;
+	recorded(r);
 }
 
 static void add_diag(struct mpt_result *r, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
-static void vfail(enum mpt_check id, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
 /* Append one line to the check's diagnostics, as far as it fits. */
 static void add_diag(struct mpt_result *r, const char *fmt, va_list ap)
@@ -68,13 +117,14 @@ static void add_diag(struct mpt_result *r, const char *fmt, va_list ap)
 	vsnprintf(r->diag + used, sizeof r->diag - used, fmt, ap);
 }
 
-static void vfail(enum mpt_check id, const char *fmt, va_list ap)
+void mpt_vfail(enum mpt_check id, const char *fmt, va_list ap)
 {
 	struct mpt_result *r = &mpt_results[id];
 
 	if (r->state != MPT_FAIL)
 		r->diag[0] = '\0';      /* a skip reason gives way to the failure */
 	r->state = MPT_FAIL;
+	recorded(r);
 	add_diag(r, fmt, ap);
 }
 
@@ -83,7 +133,7 @@ void mpt_fail(enum mpt_check id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfail(id, fmt, ap);
+	mpt_vfail(id, fmt, ap);
 	va_end(ap);
 }
 
@@ -92,6 +142,7 @@ void mpt_skip(enum mpt_check id, const char *fmt, ...)
 	struct mpt_result *r = &mpt_results[id];
 	va_list ap;
 
+	recorded(r);
 	if (r->state == MPT_FAIL || r->state == MPT_SKIP)
 		return;
 	r->state = MPT_SKIP;
@@ -110,7 +161,7 @@ int mpt_that(enum mpt_check id, int cond, const char *fmt, ...)
 		return 1;
 	}
 	va_start(ap, fmt);
-	vfail(id, fmt, ap);
+	mpt_vfail(id, fmt, ap);
 	va_end(ap);
 	return 0;
 }

@@ -37,11 +37,11 @@ static int ctl_recv(const struct mpt_side *st, int ctl, void *buf, size_t n,
 	if (got == (ssize_t)n)
 		return 0;
 	if (got < 0 && errno == ETIMEDOUT)
-		mpt_fail(blame, "timed out waiting for %s", what);
+		mpt_stop(st, blame, "timed out waiting for %s", what);
 	else if (got < 0)
-		mpt_fail(blame, "waiting for %s: %s", what, strerror(errno));
+		mpt_stop(st, blame, "waiting for %s: %s", what, strerror(errno));
 	else
-		mpt_fail(blame, "the peer process ended before %s", what);
+		mpt_stop(st, blame, "the peer process ended before %s", what);
 	return -1;
 }
 
@@ -52,9 +52,10 @@ static int read_echo(struct mpt_side *st, int fd, const unsigned char *msg,
 
 	if (got != (ssize_t)len) {
 		if (got < 0)
-			mpt_fail(MPT_C_ECHO, "reading the echo: %s", strerror(errno));
+			mpt_stop(st, MPT_C_ECHO, "reading the echo: %s", strerror(errno));
 		else
-			mpt_fail(MPT_C_ECHO, "echo length: expected %u, got %zd (EOF)", len, got);
+			mpt_stop(st, MPT_C_ECHO, "echo length: expected %u, got %zd (EOF)",
+				 len, got);
 		return -1;
 	}
 	for (uint32_t i = 0; i < len; i++) {
@@ -79,17 +80,19 @@ static void client_transfer(struct mpt_side *st, int fd, int ctl,
 		msg[i] = (unsigned char)('A' + mpt_random(&st->rng) % 26);
 	mpt_sample_all(st, fd, &ex);
 
+	mpt_reach(st, MPT_TRANSFER);
 	if (ctl_recv(st, ctl, &go, 1, "the server's go-ahead", MPT_C_ECHO) < 0)
 		return;
 	put_be32(lenbuf, len);
 	if (write_all(ctl, lenbuf, sizeof lenbuf) < 0 || write_all(fd, msg, len) < 0) {
-		mpt_fail(MPT_C_ECHO, "sending %u bytes: %s", len, strerror(errno));
+		mpt_stop(st, MPT_C_ECHO, "sending %u bytes: %s", len, strerror(errno));
 		return;
 	}
 	mpt_verbose(st, "wrote %u bytes", len);
 	mpt_check_outq(fd, len, 0, "after the write");
 	if (read_echo(st, fd, msg, echo, len) < 0)
 		return;
+	mpt_reach(st, MPT_END);
 	mpt_check_outq(fd, len, 1, "after the echo");
 
 	ex.written = ex.read = len;
@@ -121,6 +124,7 @@ int mpt_client(const struct mpt_run *run, int ctl)
 	}
 	if (mpt_await_subflows(st, fd, run->client_events) < 0)
 		return 1;
+	mpt_reach(st, MPT_OPEN);
 	mpt_client_options(st, fd);
 	client_transfer(st, fd, ctl, msg, echo);
 	mpt_full_info_bogus(fd, MPT_C_FULL_INFO_BOGUS);

@@ -25,6 +25,11 @@ struct mpt_shared {
 	char setup_error[2][240];
 	unsigned setup_order[2];        /* which side failed first (1, 2) */
 	unsigned setup_failures;
+	/* Each side's stage (enum mpt_stage), and the check where it stopped
+	 * short of its end (+1; 0 when it did not): the last line of that
+	 * check's diagnostics is the reason its later checks give. */
+	int reached[2];
+	int stop_check[2];
 	/* The client's subflows after the transfer, for the server's
 	 * comparison (several subflows); ready is set last. */
 	struct mpt_link_bytes client_links[MPT_ELEMS_MAX];
@@ -46,6 +51,9 @@ struct mpt_run {
 	struct sockaddr_storage client_addr[MPT_SUBFLOWS_MAX];
 	int listen_fd, client_fd;       /* made in each side's namespace */
 	int server_events, client_events;       /* path manager events, or -1 */
+	/* -v: both sides' lines, gathered for the parent to print with the
+	 * family's results (the families run at once); -1 without -v. */
+	int vlog;
 	struct mpt_shared *shared;
 };
 
@@ -95,6 +103,13 @@ struct mpt_expect {
 int mpt_server(const struct mpt_run *run, int ctl);
 int mpt_client(const struct mpt_run *run, int ctl);
 
+/* This side has reached a stage: its checks record there from now on. */
+void mpt_reach(const struct mpt_side *st, enum mpt_stage stage);
+/* This side cannot go on: check id fails with the message, which is also
+ * why the checks of its later stages were not reached. */
+void mpt_stop(const struct mpt_side *st, enum mpt_check id, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
 /* A setup step of this side failed: recorded for the parent's Bail out. */
 void mpt_setup_failed(const struct mpt_side *st, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* The side's failure that came first (the other's is often its echo:
@@ -117,7 +132,7 @@ void mpt_full_info_bogus(int fd, enum mpt_check id);
 void mpt_client_options(struct mpt_side *st, int fd);
 void mpt_check_outq(int fd, uint64_t bound, int must_be_empty, const char *when);
 
-/* -v lines: "# v4 client ..." (one write per line: the sides share stdout). */
+/* -v lines: "# v4 client ..." (one write per line: the sides share the log). */
 void mpt_verbose(const struct mpt_side *st, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void mpt_verbose_fields(const struct mpt_side *st, const char *what,
 			const struct mpt_field *f, size_t n, const void *reply, size_t len);

@@ -36,6 +36,12 @@ struct mpt_conn {
 	struct mpt_subflow sf[MPT_ELEMS_MAX];
 };
 
+/* The state of the MPTCP connection with c's local and remote address,
+ * from sock_diag (as --all and `ss -M` read it; TCP_INFO on the socket
+ * gives its first subflow's, which stays established after the peer's
+ * DATA_FIN); -1 where sock_diag cannot tell. */
+int mpt_diag_state(const struct mpt_conn *c, int timeout_ms);
+
 /* The connection's token (mptcp_info's), or 0 without mptcp_info. */
 uint32_t mpt_conn_token(const struct mpt_conn *c);
 

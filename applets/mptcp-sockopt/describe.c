@@ -23,6 +23,13 @@
  * to wait on: they are looked at again this often. */
 #define RECHECK_MS 2
 
+_Noreturn void mpt_skip_unavailable(int errnum)
+{
+	printf("1..0 # SKIP MPTCP is unavailable: %s\n", strerror(errnum));
+	fflush(stdout);
+	mpt_die_unavailable(errnum);
+}
+
 _Noreturn void mpt_die_unavailable(int errnum)
 {
 	die_code(EXIT_SKIP, "MPTCP is unavailable (socket: %s); "
@@ -108,14 +115,13 @@ static void read_tcp(int fd, struct mpt_conn *c)
 
 static void read_conn(int fd, struct mpt_conn *c)
 {
-	unsigned char ti[TI_BUF];
-	socklen_t len = sizeof ti;
-
 	memset(c, 0, sizeof *c);
 	read_names(fd, &c->local, &c->remote);
-	/* TCP_INFO on an MPTCP socket (6.x) gives the connection's state. */
-	c->state = getsockopt(fd, SOL_TCP, SK_TCP_INFO, ti, &len) == 0 && len > 0 ? ti[0] : -1;
 	read_mptcp_state(fd, c);
+	/* The connection's own state is sock_diag's (5.9, which every kernel
+	 * this supports has).  TCP_INFO on the MPTCP socket is its first
+	 * subflow's, which stays established after the peer has closed. */
+	c->state = mpt_diag_state(c, 1000);
 	if (c->fallback)
 		read_tcp(fd, c);
 	else
@@ -152,31 +158,61 @@ static void send_some(int fd, struct progress *p)
 	}
 }
 
-/* All of it written and acknowledged: the connection's unacknowledged
- * bytes (TIOCOUTQ, the data level for MPTCP) are none. */
-static int all_acked(int fd, const struct progress *p)
+/* The bytes written and not yet acknowledged at the data level
+ * (TIOCOUTQ on an MPTCP socket: write_seq - snd_una). */
+static unsigned long long unacked(int fd)
 {
 	int queued = -1;
 
+	if (ioctl(fd, SK_SIOCOUTQ, &queued) < 0)
+		die_errno("ioctl TIOCOUTQ");
+	return queued > 0 ? (unsigned long long)queued : 0;
+}
+
+/* All of it written and acknowledged. */
+static int all_acked(int fd, const struct progress *p)
+{
 	/* Nothing to send, nothing to wait for (and after a fallback at
 	 * connect, 6.18 reads 1 here until data has moved). */
 	if (p->total == 0)
 		return 1;
 	if (p->sent < p->total)
 		return 0;
-	if (ioctl(fd, SK_SIOCOUTQ, &queued) < 0)
-		die_errno("ioctl TIOCOUTQ");
-	return queued == 0;
+	return unacked(fd) == 0;
 }
 
-static _Noreturn void missed_deadline(const struct progress *p, int timeout_s)
+#define MI_OFF_LOCAL_ADDR_MAX 41        /* 5.12: this host's `subflow` endpoints */
+
+/* Why the subflows did not come, as far as this side can tell from its
+ * mptcp_info: announcements it took, its limit, its own endpoints. */
+static const char *subflow_hint(int fd, const struct progress *p)
+{
+	unsigned char info[MI_BUF];
+	socklen_t len = sizeof info;
+
+	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, info, &len) < 0 ||
+	    len <= MI_OFF_LOCAL_ADDR_MAX)
+		return "";
+	if (info[MI_OFF_ADD_ADDR_ACCEPTED])
+		return " (an announced address was taken, no join came up: a server on one "
+		       "address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)";
+	if (!info[MI_OFF_LOCAL_ADDR_MAX])
+		return " (no `subflow` endpoint, no announced address taken: none came, or "
+		       "the add_addr_accepted limit refused it)";
+	return p->total ? "" : " (`subflow` endpoints open subflows once data is "
+			       "acknowledged: try --send)";
+}
+
+static _Noreturn void missed_deadline(int fd, const struct progress *p, int timeout_s)
 {
 	if (p->subflows < p->want)
 		die("%u of %u subflows established within %d s%s", p->subflows, p->want,
-		    timeout_s, p->total ? "" : " (subflows opened from `subflow` endpoints "
-		    "wait for the peer to acknowledge data: try --send)");
-	die("%llu of %llu bytes sent and acknowledged within %d s",
-	    p->acked ? p->sent : 0, p->total, timeout_s);
+		    timeout_s, subflow_hint(fd, p));
+	unsigned long long pending = unacked(fd);
+
+	die("%llu of %llu bytes acknowledged within %d s (%llu written; a peer that "
+	    "does not read stops acknowledging)",
+	    pending < p->sent ? p->sent - pending : 0, p->total, timeout_s, p->sent);
 }
 
 /* Send, and wait for the subflows, until both are done. */
@@ -200,7 +236,7 @@ static void prepare_sample(int fd, int events, const struct mpt_report_opts *o,
 		if (p.acked && p.subflows >= p.want)
 			return;
 		if (now_ms() >= deadline)
-			missed_deadline(&p, o->timeout_s);
+			missed_deadline(fd, &p, o->timeout_s);
 		if (p.sent < p.total)
 			pf[n++] = (struct pollfd){ fd, POLLOUT, 0 };
 		if (events >= 0 && p.subflows < p.want)

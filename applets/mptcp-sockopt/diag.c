@@ -231,6 +231,40 @@ static int dump(int fd, int family, uint32_t protocol, int timeout_ms,
 	return nl_dump(fd, &m, timeout_ms, each, arg);
 }
 
+/* -c's connection among the MPTCP sockets: its state as --all reads it. */
+struct state_search {
+	const struct mpt_conn *c;
+	int state;
+};
+
+static int take_state(const struct nlmsghdr *h, void *arg)
+{
+	struct state_search *s = arg;
+	const struct nlattr *tb[INET_DIAG_MAX_USED + 1];
+	const struct inet_diag_msg *m;
+	struct sockaddr_storage local, remote;
+
+	if (parse_diag(h, &m, tb) < 0)
+		return 0;
+	sockaddr_of(m, 1, &local);
+	sockaddr_of(m, 0, &remote);
+	if (same_endpoint(&local, &s->c->local) && same_endpoint(&remote, &s->c->remote))
+		s->state = m->state;
+	return 0;
+}
+
+int mpt_diag_state(const struct mpt_conn *c, int timeout_ms)
+{
+	static int fd = -1;
+	struct state_search s = { c, -1 };
+
+	if (fd < 0 && (fd = nl_open(NETLINK_SOCK_DIAG)) < 0)
+		return -1;
+	if (dump(fd, c->local.ss_family, IPPROTO_MPTCP, timeout_ms, take_state, &s) < 0)
+		return -1;
+	return s.state;
+}
+
 /* A kernel without IPv6 has no sock_diag for it: nothing to list there. */
 static int no_family(int family)
 {

@@ -7,6 +7,8 @@
 /* Exit 4: socket() with IPPROTO_MPTCP failed with errnum (ENOPROTOOPT,
  * EPROTONOSUPPORT).  The same words for every mode. */
 _Noreturn void mpt_die_unavailable(int errnum);
+/* The same for the checks, after a TAP skip-all plan saying it. */
+_Noreturn void mpt_skip_unavailable(int errnum);
 
 /* socket(family, SOCK_STREAM, IPPROTO_MPTCP) fails as it does where MPTCP
  * is off or absent: that errno (ENOPROTOOPT, EPROTONOSUPPORT), else 0. */

@@ -2,6 +2,7 @@
  * over loopback (one subflow) or over a private network of their own
  * (several), their results printed as TAP. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "conform.h"
+#include "interrupt.h"
 #include "io.h"
 #include "modes.h"
 #include "net.h"
@@ -27,6 +29,7 @@
 struct child {
 	const char *who;
 	pid_t pid;
+	int reaped;
 	char note[160];
 };
 
@@ -61,7 +64,10 @@ static int make_listener(struct family_run *f, const char *host, unsigned port)
 	if (run->listen_fd < 0) {
 		f->state = errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL ? FAMILY_SKIP
 									     : FAMILY_BAIL;
-		snprintf(f->why, sizeof f->why, "%s on %s: %s",
+		/* A bail out names the side the step was for, as
+		 * mptcp-sockopt(1) documents: "server: bind on ...". */
+		snprintf(f->why, sizeof f->why, "%s%s on %s: %s",
+			 f->state == FAMILY_BAIL ? "server: " : "",
 			 errno == EADDRNOTAVAIL ? "no loopback address" : step,
 			 host ? host : "the wildcard address", strerror(errno));
 		return -1;
@@ -81,7 +87,7 @@ static int make_client_socket(struct family_run *f)
 	run->client_fd = socket(run->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (run->client_fd < 0) {
 		f->state = FAMILY_BAIL;
-		snprintf(f->why, sizeof f->why, "the client's socket: %s", strerror(errno));
+		snprintf(f->why, sizeof f->why, "client: socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -108,17 +114,42 @@ static int lacks_feature(int err)
 	       err == ENOSYS || err == EACCES;
 }
 
+static int client_events(struct family_run *f, int timeout_ms)
+{
+	f->run.client_events = mpt_pm_events(timeout_ms);
+	if (f->run.client_events >= 0)
+		return 0;
+	snprintf(f->why, sizeof f->why, "client: the path manager's events: %s", strerror(errno));
+	return -1;
+}
+
+/* The links: a failure is the network's, not a side's. */
+static int wire(struct family_run *f, struct mpt_topology *t, int timeout_ms)
+{
+	static const char who[] = "network: ";
+
+	memcpy(f->why, who, sizeof who - 1);
+	return mpt_topology_wire(t, timeout_ms, f->why + sizeof who - 1,
+				 sizeof f->why - (sizeof who - 1));
+}
+
 static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 {
 	struct mpt_run *run = &f->run;
 	struct mpt_topology t;
+	int err;
 
 	mpt_topology_plan(&t, run->family, run->subflows);
 	if (mpt_netns_enter(&t.server, timeout_ms, f->why, sizeof f->why) < 0)
 		return network_failed(f, 1);
+	/* MPTCP as the run's own namespaces have it, whatever the caller's
+	 * net.mptcp.enabled says. */
+	if ((err = mpt_mptcp_missing(run->family)) != 0)
+		mpt_skip_unavailable(err);      /* a new namespace has it on: the kernel lacks it */
 	run->server_events = mpt_pm_events(timeout_ms);
 	if (run->server_events < 0) {
-		snprintf(f->why, sizeof f->why, "the path manager's events: %s", strerror(errno));
+		snprintf(f->why, sizeof f->why, "server: the path manager's events: %s",
+			 strerror(errno));
 		mpt_netns_close(&t.server);
 		return network_failed(f, lacks_feature(errno));
 	}
@@ -127,8 +158,7 @@ static int prepare_private(struct family_run *f, unsigned port, int timeout_ms)
 		return -1;              /* make_listener said skip or bail */
 	}
 	if (mpt_netns_enter(&t.client, timeout_ms, f->why, sizeof f->why) < 0 ||
-	    (run->client_events = mpt_pm_events(timeout_ms)) < 0 ||
-	    mpt_topology_wire(&t, timeout_ms, f->why, sizeof f->why) < 0 ||
+	    client_events(f, timeout_ms) < 0 || wire(f, &t, timeout_ms) < 0 ||
 	    make_client_socket(f) < 0) {
 		int lacks = f->state != FAMILY_BAIL && lacks_feature(errno);
 
@@ -169,6 +199,7 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 	pid_t pid;
 
 	c->who = who;
+	c->reaped = 0;
 	c->note[0] = '\0';
 	fflush(stdout);
 	fflush(stderr);
@@ -179,6 +210,8 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		/* The parent answers SIGINT and SIGTERM; a child just ends. */
+		mpt_interrupt_disarm();
 		/* A peer that died is an EPIPE to report, not a death here. */
 		signal(SIGPIPE, SIG_IGN);
 		close(other_ctl);
@@ -191,8 +224,6 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 			close_fd(&run->client_events);
 		}
 		mpt_results = run->shared->results;
-		if (run->verbose)
-			setvbuf(stdout, NULL, _IOLBF, 0);
 		int status = body(run, ctl);
 		fflush(stdout);
 		_exit(status);
@@ -201,13 +232,19 @@ static void spawn(struct child *c, const char *who, int (*body)(const struct mpt
 }
 
 /* Reap a child by the deadline (a second more lets it report), killing
- * it past that; notes how it ended when that was not a clean exit. */
-static void reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
-		 int timeout_s)
+ * it past that; notes how it ended when that was not a clean exit.
+ * 0, or -1 when a signal came first (the child still runs). */
+static int reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
+		int timeout_s)
 {
 	int status = 0;
-	int r = reap_or_kill(c->pid, &status, ms_left(run->deadline_ms) + 1000);
+	int r = mpt_wait_child(c->pid, &status, run->deadline_ms + 1000);
 
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		r = reap_or_kill(c->pid, &status, 0) == 0 ? 0 : -2;
+	c->reaped = 1;
 	if (r == 0)
 		snprintf(c->note, sizeof c->note,
 			 "the %s process did not finish within %d s and was killed",
@@ -222,8 +259,26 @@ static void reap(struct child *c, enum mpt_role side, const struct mpt_run *run,
 		snprintf(c->note, sizeof c->note, "the %s process stopped early (exit status %d)",
 			 c->who, WEXITSTATUS(status));
 	/* A side that stopped at a setup step says so in the bail out. */
-	if (c->note[0] && !run->shared->setup_error[side][0])
+	if (c->note[0] && !run->shared->setup_error[side][0] && !mpt_interrupted())
 		warnx_("%s: %s", run->tag, c->note);
+	return 0;
+}
+
+/* The family's -v lines, before its results. */
+static void print_vlog(struct mpt_run *run)
+{
+	char buf[4096];
+	ssize_t got;
+
+	if (run->vlog < 0)
+		return;
+	/* read and fwrite, not sendfile: that refuses an O_APPEND stdout
+	 * (-v >> FILE), and the lines would be lost. */
+	if (lseek(run->vlog, 0, SEEK_SET) == 0)
+		while ((got = read(run->vlog, buf, sizeof buf)) > 0)
+			fwrite(buf, 1, (size_t)got, stdout);
+	close(run->vlog);
+	run->vlog = -1;
 }
 
 static void start_family(struct family_run *f)
@@ -242,11 +297,14 @@ static void start_family(struct family_run *f)
 	close_fd(&run->client_events);
 }
 
-/* Returns how many checks failed, or -1 after a bail out. */
+#define FINISH_INTERRUPTED (-2)
+
+/* Returns how many checks failed, -1 after a bail out, or
+ * FINISH_INTERRUPTED when a signal came first. */
 static int finish_family(struct family_run *f, int timeout_s, int *n)
 {
 	struct mpt_run *run = &f->run;
-	const char *setup;
+	const char *setup, *notes[2];
 
 	if (f->state == FAMILY_SKIP) {
 		mpt_tap_skip_family(run->tag, run->subflows, f->why, n);
@@ -256,15 +314,46 @@ static int finish_family(struct family_run *f, int timeout_s, int *n)
 		mpt_tap_bail_out(run->tag, f->why);
 		return -1;
 	}
-	reap(&f->client, MPT_CLIENT, run, timeout_s);
-	reap(&f->server, MPT_SERVER, run, timeout_s);
+	if (reap(&f->client, MPT_CLIENT, run, timeout_s) < 0 ||
+	    reap(&f->server, MPT_SERVER, run, timeout_s) < 0 || mpt_interrupted())
+		return FINISH_INTERRUPTED;
+	print_vlog(run);
 	setup = mpt_first_setup_error(run->shared);
 	if (*setup) {
 		mpt_tap_bail_out(run->tag, setup);
 		return -1;
 	}
-	return mpt_tap_results(run->tag, run->shared->results, run->subflows,
-			       f->server.note, f->client.note, n);
+	notes[MPT_CLIENT] = f->client.note;
+	notes[MPT_SERVER] = f->server.note;
+	return mpt_tap_results(run->tag, run->shared, run->subflows, notes, 0, n);
+}
+
+/* A signal came: every child still running is killed and reaped, what
+ * had finished is printed, family by family, then the bail out. */
+static _Noreturn void interrupted(struct family_run *runs, int from, int nfamilies, int *n)
+{
+	const char *why = mpt_interrupted() == SIGINT ? "interrupted by SIGINT"
+						      : "interrupted by SIGTERM";
+
+	for (int i = from; i < nfamilies; i++) {
+		struct family_run *f = &runs[i];
+		struct child *c[2] = { &f->client, &f->server };
+		const char *notes[2] = { "", "" };
+		int status;
+
+		if (f->state != FAMILY_READY)
+			continue;
+		for (int k = 0; k < 2; k++)
+			if (!c[k]->reaped)
+				reap_or_kill(c[k]->pid, &status, 0);
+		print_vlog(&f->run);
+		if (!*mpt_first_setup_error(f->run.shared))
+			mpt_tap_results(f->run.tag, f->run.shared, f->run.subflows, notes, 1, n);
+	}
+	printf("Bail out! %s\n", why);
+	fflush(stdout);
+	warnx_("%s", why);
+	mpt_interrupt_end();
 }
 
 /* ---- the run ---- */
@@ -292,6 +381,13 @@ static void init_family(struct family_run *f, int family, const struct mpt_test_
 	if (run->shared == MAP_FAILED)
 		die_errno("mmap");
 	memset(run->shared, 0, sizeof *run->shared);
+	mpt_results_init(run->shared->results);
+	run->vlog = -1;
+	if (o->verbose) {
+		run->vlog = memfd_create("mptcp-sockopt -v", MFD_CLOEXEC);
+		if (run->vlog < 0 || fcntl(run->vlog, F_SETFL, O_APPEND) < 0)
+			die_errno("memfd_create");
+	}
 }
 
 /* A private network that cannot be made: the whole run is a skip. */
@@ -309,6 +405,7 @@ int mpt_test_mode(const struct mpt_test_opts *o)
 	int n = 0, failed = 0, bailed = 0;
 	int timeout_ms = PM_TIMEOUT_MS;
 
+	mpt_interrupt_arm();
 	for (int i = 0; i < o->nfamilies; i++) {
 		struct family_run *f = &runs[i];
 
@@ -329,6 +426,8 @@ int mpt_test_mode(const struct mpt_test_opts *o)
 	for (int i = 0; i < o->nfamilies && !bailed; i++) {
 		int r = finish_family(&runs[i], o->timeout_s, &n);
 
+		if (r == FINISH_INTERRUPTED)
+			interrupted(runs, i, o->nfamilies, &n);
 		if (r < 0)
 			bailed = 1;
 		else

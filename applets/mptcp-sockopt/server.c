@@ -69,31 +69,33 @@ static ssize_t recv_inq(int fd, void *buf, size_t n, long *inq)
  * new arrival, so the loop still waits on events, never on a clock. */
 static int wait_queued(struct mpt_side *st, int fd, uint32_t len)
 {
-	int lowat = (int)len, queued = -1;
+	int lowat = (int)len, queued = 0;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
 	for (;;) {
 		struct pollfd p = { fd, POLLIN | POLLRDHUP, 0 };
 		int r = poll_until(&p, 1, st->run->deadline_ms);
 
-		if (r <= 0) {
-			mpt_fail(MPT_S_FIONREAD, "%s with %d of %u bytes queued",
-				 r == 0 ? "timed out" : strerror(errno), queued, len);
-			return -1;
-		}
-		if (ioctl(fd, SK_SIOCINQ, &queued) < 0) {
-			mpt_fail(MPT_S_FIONREAD, "FIONREAD: %s", strerror(errno));
+		/* At the deadline too: the message says how much had come.
+		 * (poll fails only without memory: its errno says so.) */
+		if (r < 0 || ioctl(fd, SK_SIOCINQ, &queued) < 0) {
+			mpt_stop(st, MPT_S_FIONREAD, "FIONREAD: %s", strerror(errno));
 			return -1;
 		}
 		if (queued < 0 || (uint32_t)queued > len) {
-			mpt_fail(MPT_S_FIONREAD, "FIONREAD: expected at most %u, got %d",
+			mpt_stop(st, MPT_S_FIONREAD, "FIONREAD: expected at most %u, got %d",
 				 len, queued);
 			return -1;
 		}
 		if ((uint32_t)queued == len)
 			break;
+		if (r == 0) {
+			mpt_stop(st, MPT_S_FIONREAD, "timed out with %d of %u bytes queued",
+				 queued, len);
+			return -1;
+		}
 		if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
-			mpt_fail(MPT_S_FIONREAD, "the client closed with %d of %u bytes queued",
+			mpt_stop(st, MPT_S_FIONREAD, "the client closed with %d of %u bytes queued",
 				 queued, len);
 			return -1;
 		}
@@ -113,7 +115,7 @@ static ssize_t server_read(struct mpt_side *st, int fd, unsigned char *buf, uint
 
 	first = recv_inq(fd, buf, 1, &inq);
 	if (first != 1) {
-		mpt_fail(MPT_S_TCP_INQ, "reading 1 byte: got %zd (%s)", first,
+		mpt_stop(st, MPT_S_TCP_INQ, "reading 1 byte: got %zd (%s)", first,
 			 first < 0 ? strerror(errno) : "EOF");
 		return -1;
 	}
@@ -121,7 +123,7 @@ static ssize_t server_read(struct mpt_side *st, int fd, unsigned char *buf, uint
 	mpt_eq(MPT_S_TCP_INQ, "TCP_INQ after reading 1 byte", (unsigned long long)inq, len - 1);
 	rest = recv_inq(fd, buf + 1, len - 1, &inq);
 	if (rest < 0) {
-		mpt_fail(MPT_S_TCP_INQ, "reading the rest: %s", strerror(errno));
+		mpt_stop(st, MPT_S_TCP_INQ, "reading the rest: %s", strerror(errno));
 		return -1;
 	}
 	mpt_eq(MPT_S_TCP_INQ, "bytes read after the first (the queue TCP_INQ showed)",
@@ -139,15 +141,17 @@ static int server_await_eof(struct mpt_side *st, int fd)
 	int r = wait_readable(fd, ms_left(st->run->deadline_ms));
 
 	if (r <= 0) {
-		mpt_fail(MPT_S_INFO_RCV_NXT, "timed out waiting for the client's FIN");
+		mpt_stop(st, MPT_S_INFO_RCV_NXT, "%s waiting for the client's FIN",
+			 r == 0 ? "timed out" : strerror(errno));
 		return -1;
 	}
 	got = recv_inq(fd, &b, 1, &inq);
 	if (got != 0) {
-		mpt_fail(MPT_S_INFO_RCV_NXT, "waiting for EOF: got %zd (%s)", got,
+		mpt_stop(st, MPT_S_INFO_RCV_NXT, "waiting for EOF: got %zd (%s)", got,
 			 got < 0 ? strerror(errno) : "data");
 		return -1;
 	}
+	mpt_reach(st, MPT_END);
 	mpt_verbose(st, "TCP_INQ at EOF: %ld", inq);
 	mpt_eq(MPT_S_TCP_INQ, "TCP_INQ at EOF (the FIN)", (unsigned long long)inq, 1);
 	return 0;
@@ -176,18 +180,18 @@ static int await_length(struct mpt_side *st, int ctl, uint32_t *len)
 	ssize_t got;
 
 	if (write_all(ctl, "x", 1) < 0) {
-		mpt_fail(MPT_S_FIONREAD, "signalling the client: %s", strerror(errno));
+		mpt_stop(st, MPT_S_FIONREAD, "signalling the client: %s", strerror(errno));
 		return -1;
 	}
 	got = read_full(ctl, lenbuf, sizeof lenbuf, ms_left(st->run->deadline_ms));
 	if (got != (ssize_t)sizeof lenbuf) {
-		mpt_fail(MPT_S_FIONREAD, "waiting for the message length: %s",
+		mpt_stop(st, MPT_S_FIONREAD, "waiting for the message length: %s",
 			 got < 0 ? strerror(errno) : "the client process ended first");
 		return -1;
 	}
 	*len = get_be32(lenbuf);
 	if (*len < 1 || *len > MSG_MAX) {
-		mpt_fail(MPT_S_FIONREAD, "message length from the client: %u", *len);
+		mpt_stop(st, MPT_S_FIONREAD, "message length from the client: %u", *len);
 		return -1;
 	}
 	return 0;
@@ -197,14 +201,21 @@ static void server_transfer(struct mpt_side *st, int fd, int ctl, unsigned char 
 {
 	struct mpt_expect ex = { 0, 0, 0, 0 };
 	uint32_t len;
+	ssize_t got;
 
 	mpt_sample_all(st, fd, &ex);
+	mpt_reach(st, MPT_TRANSFER);
 	if (await_length(st, ctl, &len) < 0 || wait_queued(st, fd, len) < 0)
 		return;
-	if (server_read(st, fd, buf, len) != (ssize_t)len)
+	got = server_read(st, fd, buf, len);
+	if (got < 0)
 		return;
+	if (got != (ssize_t)len) {
+		mpt_stop(st, MPT_S_TCP_INQ, "read %zd of %u bytes", got, len);
+		return;
+	}
 	if (send_all(fd, buf, len) < 0) {
-		mpt_fail(MPT_S_INFO_WRITE_SEQ, "echoing %u bytes: %s", len, strerror(errno));
+		mpt_stop(st, MPT_S_INFO_WRITE_SEQ, "echoing %u bytes: %s", len, strerror(errno));
 		return;
 	}
 	if (server_await_eof(st, fd) < 0)
@@ -252,6 +263,7 @@ int mpt_server(const struct mpt_run *run, int ctl)
 	st->side = MPT_SERVER;
 	st->who = "server";
 	st->ids = &server_ids;
+	mpt_reach(st, MPT_OPEN);
 	check_listener_info(run->listen_fd);
 	fd = accept_client(st, run->listen_fd, ctl);
 	if (fd < 0 || mpt_await_subflows(st, fd, run->server_events) < 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "conform.h"
 #include "net.h"
@@ -35,17 +36,21 @@ void mpt_verbose(const struct mpt_side *st, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	size_t len;
 	int n;
 
-	if (!st->run->verbose)
+	if (!st->run->verbose || st->run->vlog < 0)
 		return;
-	n = snprintf(line, sizeof line, "# %s %s ", st->run->tag, st->who);
+	n = snprintf(line, sizeof line - 1, "# %s %s ", st->run->tag, st->who);
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
 	va_end(ap);
-	/* one write per line: the two children share stdout */
-	fprintf(stdout, "%s\n", line);
-	fflush(stdout);
+	len = strlen(line);
+	line[len++] = '\n';
+	/* One write per line, appended: the two sides share the log. */
+	if (write(st->run->vlog, line, len) < 0) {
+		/* a log that cannot grow loses -v lines, not checks */
+	}
 }
 
 void mpt_verbose_fields(const struct mpt_side *st, const char *what,
@@ -69,6 +74,24 @@ void mpt_verbose_fields(const struct mpt_side *st, const char *what,
 		used += (size_t)w;
 	}
 	mpt_verbose(st, "%s (%zu bytes): %s", what, len, text);
+}
+
+void mpt_reach(const struct mpt_side *st, enum mpt_stage stage)
+{
+	mpt_set_stage(stage);
+	st->run->shared->reached[st->side] = (int)stage;
+}
+
+void mpt_stop(const struct mpt_side *st, enum mpt_check id, const char *fmt, ...)
+{
+	int *stop = &st->run->shared->stop_check[st->side];
+	va_list ap;
+
+	va_start(ap, fmt);
+	mpt_vfail(id, fmt, ap);
+	va_end(ap);
+	if (!*stop)
+		*stop = (int)id + 1;    /* the first stop is the cause */
 }
 
 void mpt_setup_failed(const struct mpt_side *st, const char *fmt, ...)

@@ -20,35 +20,62 @@ static void print_diag(const char *tag, enum mpt_check id, const char *text)
 	}
 }
 
-int mpt_tap_results(const char *tag, const struct mpt_result *results, unsigned subflows,
-		    const char *server_note, const char *client_note, int *n)
+/* Why a check has no result that counts: the side never got to the stage
+ * of its last evaluation (and why not), or got there without evaluating
+ * it (a sample it reads had failed). */
+static void why_unfinished(const char *tag, enum mpt_check id, const struct mpt_shared *sh,
+			   const char *const notes[2])
+{
+	enum mpt_role side = mpt_check_side(id);
+	enum mpt_stage stage = mpt_check_stage(id);
+	int stop = sh->stop_check[side] - 1;
+
+	printf("# %s %s %s: not reached (%s): ", tag, mpt_check_side_word(id),
+	       mpt_check_name(id), mpt_stage_words(stage));
+	if (*notes[side]) {
+		puts(notes[side]);
+	} else if (sh->reached[side] >= (int)stage) {
+		puts("a sample it reads failed");
+	} else if (stop >= 0) {
+		/* the stop's message: the last line of that check's */
+		const char *diag = sh->results[stop].diag, *last = strrchr(diag, '\n');
+
+		printf("the %s stopped at %s: %s\n", mpt_check_side_word(stop),
+		       mpt_check_name(stop), last ? last + 1 : diag);
+	} else {
+		puts("an earlier step of this side failed");
+	}
+}
+
+/* A result that stands: passed at its last stage, skipped, or failed. */
+static int finished(enum mpt_check id, const struct mpt_result *r)
+{
+	return r->state == MPT_SKIP || r->state == MPT_FAIL || mpt_result_passed(id, r);
+}
+
+int mpt_tap_results(const char *tag, const struct mpt_shared *sh, unsigned subflows,
+		    const char *const notes[2], int only_finished, int *n)
 {
 	int failed = 0;
 
 	for (int id = 0; id < MPT_CHECK_COUNT; id++) {
-		const struct mpt_result *r = &results[id];
+		const struct mpt_result *r = &sh->results[id];
 		const char *side = mpt_check_side_word(id), *name = mpt_check_name(id);
-		const char *note = mpt_check_side(id) == MPT_SERVER ? server_note : client_note;
 
-		if (!mpt_check_in_run(id, subflows))
+		if (!mpt_check_in_run(id, subflows) || (only_finished && !finished(id, r)))
 			continue;
 		++*n;
-		switch (r->state) {
-		case MPT_PASS:
-			printf("ok %d - %s %s %s\n", *n, tag, side, name);
-			break;
-		case MPT_SKIP:
+		if (r->state == MPT_SKIP) {
 			printf("ok %d - %s %s %s # SKIP %s\n", *n, tag, side, name, r->diag);
-			break;
-		case MPT_FAIL:
+		} else if (mpt_result_passed(id, r)) {
+			printf("ok %d - %s %s %s\n", *n, tag, side, name);
+		} else {
 			printf("not ok %d - %s %s %s\n", *n, tag, side, name);
-			print_diag(tag, id, r->diag);
-			failed++;
-			break;
-		default:
-			printf("not ok %d - %s %s %s\n", *n, tag, side, name);
-			print_diag(tag, id, *note ? note
-				   : "not reached: an earlier step of this side failed");
+			if (r->state == MPT_FAIL) {
+				print_diag(tag, id, r->diag);
+			} else {
+				why_unfinished(tag, id, sh, notes);
+			}
 			failed++;
 		}
 	}

@@ -35,6 +35,11 @@ done
 # -v: every value read, as TAP comments.
 run bounded 30 "$SOCKKIT" mptcp-sockopt -4 -v
 ok '[ "$rc" -eq 0 ]' "-v passes"
+# ... also into a file opened for appending, as `-v >> LOG` does.
+echo "an earlier line" >"$T/log"
+bounded 30 "$SOCKKIT" mptcp-sockopt -4 -v >>"$T/log" 2>/dev/null
+is "$(head -n 1 "$T/log")" "an earlier line" "-v >> LOG: appended"
+is "$(grep -c '^# v4 ' "$T/log")" "$(grep -c '^# v4 ' "$T/out")" "-v >> LOG: every -v line there"
 while IFS='	' read -r pattern name; do
 	like "$(cat "$T/out")" "$pattern" "-v prints $name"
 done <<'TABLE'
@@ -59,9 +64,9 @@ start_listener busy -4
 run bounded 10 "$SOCKKIT" mptcp-sockopt -4 -p "$port"
 ok '[ "$rc" -eq 1 ]' "-p on a busy port fails"
 # (glibc says "Address already in use", musl "Address in use")
-like "$(tail -n 1 "$T/out")" "^Bail out! v4 setup: bind on 127\.0\.0\.1: Address (already )?in use\$" \
+like "$(tail -n 1 "$T/out")" "^Bail out! v4 setup: server: bind on 127\.0\.0\.1: Address (already )?in use\$" \
 	"-p on a busy port: a bail out saying why"
-like "$(cat "$T/err")" "^mptcp-sockopt: v4 setup: bind on 127\.0\.0\.1: Address (already )?in use\$" \
+like "$(cat "$T/err")" "^mptcp-sockopt: v4 setup: server: bind on 127\.0\.0\.1: Address (already )?in use\$" \
 	"-p on a busy port: stderr says why"
 ok '! grep -q "^not ok" "$T/out"' "-p on a busy port: no check is blamed"
 "$SOCKKIT" mptcp-sockopt -c 127.0.0.1 "$port" >/dev/null 2>&1

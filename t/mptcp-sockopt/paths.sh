@@ -121,6 +121,44 @@ wait "$client" 2>/dev/null
 exec 9<&-
 wait "$lpid"
 
+# The subflows that do not come, and why, as mptcp-sockopt tells it.
+# The client's `subflow` endpoint opens its subflow only once data has
+# been acknowledged: without --send, it says so.
+serve nosend
+run bounded 20 $in_cli "$SOCKKIT" mptcp-sockopt -c 198.19.0.1 "$port" --subflows 2 -t 1
+is_rc 1 "--subflows 2 without --send: exit 1 after -t"
+is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 1 s (\`subflow\` endpoints open subflows once data is acknowledged: try --send)" \
+	"--subflows 2 without --send: the hint names --send"
+kill "$lpid"
+wait "$lpid" 2>/dev/null
+
+# A server that announces its second address (a `signal` endpoint) to a
+# client without endpoints: a listener bound to its first address refuses
+# the join, and the message says so; on the wildcard address it works.
+$in_cli ip mptcp endpoint flush
+$in_cli ip route del 198.19.0.0/24 via 198.19.1.1 dev cl1
+$in_cli ip mptcp limits set subflows 1 add_addr_accepted 1
+$in_srv ip mptcp endpoint add 198.19.1.1 dev sv1 signal
+for host in 198.19.0.1 0.0.0.0; do
+	mkfifo "$T/l.sig$host"
+	$in_srv "$SOCKKIT" mptcp-sockopt -l "$host" -t 20 >"$T/l.sig$host" 2>/dev/null &
+	lpid=$!
+	read -r _line <"$T/l.sig$host"
+	port=${_line#port:}
+	run bounded 20 $in_cli "$SOCKKIT" mptcp-sockopt -c 198.19.0.1 "$port" --subflows 2 -t 2 --json
+	if [ "$host" = 0.0.0.0 ]; then
+		is_rc 0 "a signal endpoint, -l 0.0.0.0: the join comes"
+		json_ok "$T/out" '[.subflows[].remote | sub(":[0-9]+$"; "")] == ["198.19.0.1", "198.19.1.1"]' \
+			"a signal endpoint, -l 0.0.0.0: the second subflow to the announced address"
+	else
+		is_rc 1 "a signal endpoint, -l $host: exit 1 after -t"
+		is "$(cat "$T/err")" "mptcp-sockopt: 1 of 2 subflows established within 2 s (an announced address was taken, no join came up: a server on one address (-l HOST) refuses joins to others; use 0.0.0.0 or ::)" \
+			"a signal endpoint, -l $host: the message names the listener's address"
+		kill "$lpid"
+	fi
+	wait "$lpid" 2>/dev/null
+done
+
 # A namespace with no MPTCP connection: nothing, exit 0.
 # shellcheck disable=SC2086
 check "--all with no connection prints nothing" 0 '' '' $in_srv "$SOCKKIT" mptcp-sockopt --all

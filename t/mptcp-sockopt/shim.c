@@ -6,6 +6,7 @@
  * structures (applets/mptcp-sockopt/mptcp.h). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -325,12 +326,31 @@ int ioctl(int fd, ioctl_req req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	/* The client has written its message: it stops itself there, as a
+	 * SIGSTOP from outside would stop it (the server at its echo). */
+	if (req == SIOCOUTQ_ && is("stop"))
+		raise(SIGSTOP);
 	ret = real(fd, req, arg);
 	if (ret == 0 && req == SIOCOUTQ_ && is("outq"))
 		*(int *)arg += 100000;
 	if (ret == 0 && req == SIOCINQ_ && is("fionread"))
 		*(int *)arg += 1;
 	return ret;
+}
+
+/* A test waits for a hung process on the fifo SOCKKIT_SHIM_READY names:
+ * a line there says it hangs now (an event, not a guess at the time). */
+static void say_ready(void)
+{
+	const char *path = getenv("SOCKKIT_SHIM_READY");
+	int fd;
+
+	if (!path || (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return;
+	if (write(fd, "hung\n", 5) < 0) {
+		/* the test then times out waiting, and says so */
+	}
+	close(fd);
 }
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -340,10 +360,14 @@ ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 	REAL(real, "send");
 	/* The server's echo: a process that hangs, or dies, right there. */
-	if (is("hang"))
+	if (is("hang")) {
+		say_ready();
 		sleep(60);
+	}
 	if (is("crash"))
 		raise(SIGKILL);
+	if (is("stop"))
+		raise(SIGSTOP);
 	if (is("echo") && n > 0 && n <= sizeof copy) {
 		memcpy(copy, buf, n);
 		copy[0] ^= 0x20;

@@ -39,6 +39,14 @@ for i in 0 1 2; do
 done
 like "$(cat "$T/out")" "^# v4 server 3 subflows established$" "--subflows 3: the server waited for 3"
 
+# Both families at once with -v: each family's lines come together, its
+# -v lines then its results, IPv4's first (the families run concurrently).
+run bounded 30 "$SOCKKIT" mptcp-sockopt --subflows 2 -v
+is_rc 0 "--subflows 2 -v, both families: passes"
+is "$(sed -n 's/^# \(v[46]\) .*/\1-v/p; s/^\(not \)\{0,1\}ok [0-9]* - \(v[46]\) .*/\2-results/p' "$T/out" |
+	uniq | paste -sd' ' -)" "v4-v v4-results v6-v v6-results" \
+	"--subflows 2 -v: the families' lines do not interleave"
+
 # Two runs at once: their namespaces are their own.
 run_two() {
 	bounded 30 "$SOCKKIT" mptcp-sockopt --subflows 2
@@ -46,24 +54,28 @@ run_two() {
 concurrent 2 "$T/two" run_two
 is "$(cat "$T/two/0.rc") $(cat "$T/two/1.rc")" "0 0" "two --subflows runs at once both pass"
 
-# Ended mid-way (the shim hangs the server in its echo) by SIGKILL,
-# SIGTERM, SIGINT (as from a terminal: the default action, which a shell's
-# background job would otherwise ignore) or its own -t: once the run is
-# gone, no process is in or holds any of its namespaces.  Sockets hold a
-# namespace too; those were the run's own, and die with its processes.
+# Ended mid-way (the shim hangs the server in its echo, and says so on a
+# fifo) by SIGKILL, SIGTERM, SIGINT (as from a terminal: the default
+# action, which a shell's background job would otherwise ignore) or its
+# own -t: once the run is gone, no process is in or holds any of its
+# namespaces.  Sockets hold a namespace too; those were the run's own,
+# and die with its processes.  SIGTERM and SIGINT print the checks that
+# had finished, then a bail out, and end the run by the same signal.
 for end in KILL TERM INT timeout; do
 	if is_static "$SOCKKIT"; then
 		skip "$end mid-way" "$SOCKKIT is statically linked: the LD_PRELOAD shim cannot hang its server"
 		continue
 	fi
-	mkfifo "$T/hang.$end"
+	mkfifo "$T/ready.$end"
+	exec 3<>"$T/ready.$end"
 	limit=30
 	[ "$end" = timeout ] && limit=2
-	SOCKKIT_SHIM=hang env --default-signal=INT "$T/shimmed" mptcp-sockopt --subflows 2 -4 -v \
-		-t "$limit" >"$T/hang.$end" 2>/dev/null &
+	SOCKKIT_SHIM=hang SOCKKIT_SHIM_READY="$T/ready.$end" env --default-signal=INT \
+		"$T/shimmed" mptcp-sockopt --subflows 2 -4 -v -t "$limit" \
+		>"$T/hang.out" 2>"$T/hang.err" &
 	victim=$!
-	exec 3<"$T/hang.$end"
-	while IFS= read -r line <&3 && [ "${line#\# v4 client wrote}" = "$line" ]; do :; done
+	is "$(bounded 30 head -n 1 <&3)" hung "$end mid-way: the server hangs in its echo"
+	exec 3<&-
 	"${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" of "$victim" >"$T/ns"
 	is "$(wc -l <"$T/ns")" 2 "$end mid-way: the run's two namespaces are seen (the server's, the client's)"
 	kids=$(pgrep -P "$victim" | paste -sd' ' -)
@@ -72,15 +84,33 @@ for end in KILL TERM INT timeout; do
 	is "$("${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" held $(cat "$T/ns") | wc -l)" 1 \
 		"$end mid-way: the one its processes are in is seen held (the other, by sockets only)"
 	[ "$end" = timeout ] || kill -"$end" "$victim"
-	cat <&3 >/dev/null
-	wait "$victim" 2>/dev/null
-	exec 3<&-
+	wait "$victim"
+	rc=$?
 	for k in $kids; do
 		ok "wait_gone $k" "$end mid-way: child $k dies with the run"
 	done
 	# shellcheck disable=SC2046
 	is "$("${PY:-python3}" "$T_SRC/mptcp-sockopt/nsinodes.py" held $(cat "$T/ns"))" "" \
 		"$end mid-way: then no process is in or holds any of the run's namespaces"
+	case $end in
+	TERM|INT)
+		signo=15
+		[ "$end" = INT ] && signo=2
+		is "$rc" "$((128 + signo))" "SIG$end mid-way: the run ends by SIG$end"
+		is "$(tail -n 1 "$T/hang.out")" \
+			"Bail out! interrupted by SIG$end" \
+			"SIG$end mid-way: a bail out with the reason, last"
+		is "$(cat "$T/hang.err")" "mptcp-sockopt: interrupted by SIG$end" "SIG$end mid-way: said on stderr"
+		like "$(cat "$T/hang.out")" "^ok 1 - v4 client SO_PROTOCOL is IPPROTO_MPTCP\$" \
+			"SIG$end mid-way: the checks done before are printed"
+		like "$(cat "$T/hang.out")" "^ok [0-9]+ - v4 server FIONREAD\$" \
+			"SIG$end mid-way: the server's checks done before the hang too"
+		like "$(cat "$T/hang.out")" "^# v4 client wrote [0-9]+ bytes\$" \
+			"SIG$end mid-way: and the -v lines up to then"
+		ok '! grep -q "write_seq delta" "$T/hang.out"' \
+			"SIG$end mid-way: no line for a check that had not finished"
+		;;
+	esac
 done
 ok '! ip -o link show | grep -q " mpt[0-7][:@]"' "no link of the runs in this namespace"
 

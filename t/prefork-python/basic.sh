@@ -190,6 +190,57 @@ ok log_clean "no traceback or error in the server log"
 
 # Without prefork-interp: initialisation_complete() checks its options
 # and returns.
+# Buffering as users' machines have it: PYTHONUNBUFFERED unset (lib.sh
+# unsets it; a CI image that sets it hid calls that all failed without it),
+# set by the caller, set only in the server's environment, and -u or -E on
+# the #! line.  Stdout and stderr share one file, so their order shows
+# the buffering.
+order_body='import sockkit_prefork, sys
+@INIT@
+print("out1"); print("err1", file=sys.stderr); print("out2")'
+mk order <<PY
+$order_body
+PY
+for f in A B; do
+	case $f in
+	A) printf '#!%s\n' "$T/sockkit prefork-interp -U $PYI -u" ;;
+	B) printf '#!%s\n' "$T/prefork-interp -U,$PYI,-u" ;;
+	esac >"$T/$f-order-u.py"
+	case $f in
+	A) printf '#!%s\n' "$T/sockkit prefork-interp -U $PYI -E" ;;
+	B) printf '#!%s\n' "$T/prefork-interp -U,$PYI,-E" ;;
+	esac >"$T/$f-order-E.py"
+	# -E ignores PYTHONPATH too: the package's place, said in the script.
+	printf 'import sys; sys.path[:0] = "%s".split(":") if "%s" else []\n' \
+		"${PYTHONPATH:-}" "${PYTHONPATH:-}" >>"$T/$f-order-E.py"
+	for o in u E; do
+		printf '%s\n' "$order_body" | sed "s|@INIT@|sockkit_prefork.initialisation_complete(log='$T/log')|" \
+			>>"$T/$f-order-$o.py"
+		chmod +x "$T/$f-order-$o.py"
+	done
+done
+plain=$("$PYI" "$T/A-order.py" 2>&1)
+unbuf=$(PYTHONUNBUFFERED=1 "$PYI" "$T/A-order.py" 2>&1)
+ok '[ "$plain" != "$unbuf" ]' "stdout and stderr in one file: buffering changes their order (direct runs)"
+for f in $FORMS; do
+	is "$("$T/$f-order.py" 2>&1; echo "status $?")" "$plain
+status 0" "$f: no PYTHONUNBUFFERED: as a direct run (the first call: a cold start)"
+	is "$("$T/$f-order.py" 2>&1; echo "status $?")" "$plain
+status 0" "$f: no PYTHONUNBUFFERED: as a direct run (a warm call)"
+	is "$(PYTHONUNBUFFERED=1 "$T/$f-order.py" 2>&1)" "$unbuf" "$f: the caller's PYTHONUNBUFFERED=1: as a direct run"
+	is "$(PYTHONUNBUFFERED=1 "$PYI" -E "$T/$f-order-E.py" 2>&1)" "$plain" \
+		"(direct: -E ignores PYTHONUNBUFFERED)"
+	is "$(PYTHONUNBUFFERED=1 "$T/$f-order-E.py" 2>&1)" "$plain" "$f: -E on the #! line: the caller's PYTHONUNBUFFERED ignored, as directly"
+	is "$("$T/$f-order-u.py" 2>&1)" "$("$PYI" -u "$T/$f-order-u.py" 2>&1)" "$f: -u on the #! line: unbuffered, as directly"
+done
+stop_servers
+for f in $FORMS; do
+	PYTHONUNBUFFERED=1 "$T/$f-order.py" >/dev/null 2>&1
+	is "$("$T/$f-order.py" 2>&1)" "$plain" "$f: a server started with PYTHONUNBUFFERED=1, a call without: buffered, as directly"
+done
+grep -q "Error" "$T/log" 2>/dev/null && diag "$(grep -B2 Error "$T/log" | tail -n 20)"
+ok '! grep -q "rehearsal in\|died" "$T/log"' "the server's log has no failed rehearsal and no spare that died"
+
 check "direct run: the module does nothing else" 0 "['argv', 'x'] A-basic.py" '' "$PYI" "$T/A-basic.py" argv x
 check "direct run: a misspelt option fails" 1 '' '*' "$PYI" -c 'import sockkit_prefork; sockkit_prefork.initialisation_complete(idle_timout=5)'
 ok 'tail -n 1 "$T/err" | grep -q "^TypeError: initialisation_complete(): unknown option(s): idle_timout "' "... naming it"

@@ -99,4 +99,37 @@ ok 'grep -q "info: quitting: idle for 0.3s" "$T/log"' "the idle quit is logged"
 ok 'grep -q "info: quitting: reloading: .*/pfmod.py changed" "$T/log"' "the reload is logged with the file's name"
 ok log_clean "no traceback or error in the server log"
 
+# Edit, then run at once, as `sed -i ... && ./tool` in a build does: each
+# run sees its edit, whether the editor renames a new file over the old
+# or writes in place, the script or a module it imports.  (The server had
+# read the inotify event while a spare took the call: 3 runs in 40 were
+# stale.)
+mkdir "$T/lib2"
+mk quick "log='$T/log'" quick <<PY
+import sys
+sys.path.insert(0, "$T/lib2")
+import sockkit_prefork, quickmod
+@INIT@
+print(quickmod.V)
+PY
+for f in $FORMS; do
+	stale=
+	for i in $(seq 1 20); do
+		case $i in
+		*[02468]) echo "V = 'v$i'" >"$T/lib2/quickmod.py" ;;
+		*) echo "V = 'v$i'" >"$T/lib2/.q.tmp" && mv "$T/lib2/.q.tmp" "$T/lib2/quickmod.py" ;;
+		esac
+		got=$("$T/$f-quick.py" 2>&1)
+		[ "$got" = "v$i" ] || stale="$stale $i:$got"
+	done
+	is "${stale# }" "" "$f: 20 edits of an imported module, each run at once after its edit, see it"
+	stale=
+	for i in $(seq 1 10); do
+		sed -i "s/^print(quickmod.V.*/print(quickmod.V, $i)/" "$T/$f-quick.py"
+		got=$("$T/$f-quick.py" 2>&1)
+		[ "$got" = "v20 $i" ] || stale="$stale $i:$got"
+	done
+	is "${stale# }" "" "$f: 10 edits of the script with sed -i, each run at once after, see it"
+done
+
 done_testing

@@ -8,6 +8,7 @@ process gets the caller's descriptors 0-2, working directory and umask
 handlers; then initialisation_complete() goes on with the script (rest.py).
 """
 
+import atexit
 import fcntl
 import gc
 import io
@@ -28,6 +29,38 @@ CALL_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
 # (3.9 on) makes stderr line-buffered always, and nothing line-buffered
 # with -u; PyPy 3.9 line-buffers a terminal, or everything with -u.
 LINE_BUFFERED_STDERR = sys.implementation.name != "pypy"
+
+
+def _started_with_u(orig_argv, started_unbuffered, environ):
+    """Whether the interpreter's command line had -u (sys.flags has no
+    member for it).  orig_argv: sys.orig_argv (3.10 on), or None; then the
+    streams the interpreter made (started_unbuffered: their write_through)
+    tell, unless the server's own PYTHONUNBUFFERED made them so."""
+    if orig_argv is None:
+        return started_unbuffered and not (
+            environ.get("PYTHONUNBUFFERED") and not sys.flags.ignore_environment)
+    args = iter(orig_argv[1:])
+    for arg in args:
+        if arg == "--check-hash-based-pycs":
+            next(args, None)
+            continue
+        if arg in ("-", "--") or not arg.startswith("-") or arg.startswith("--"):
+            return False                    # the script, or -c/-m's text
+        for i, letter in enumerate(arg[1:], 2):
+            if letter == "u":
+                return True
+            if letter in "cm":              # the rest is the program
+                return False
+            if letter in "WX":              # its value: the rest, or next
+                if i == len(arg):
+                    next(args, None)
+                break
+    return False
+
+
+UNBUFFERED_OPTION = _started_with_u(
+    getattr(sys, "orig_argv", None),
+    bool(getattr(sys.__stdout__, "write_through", False)), os.environ)
 
 
 def set_comm(name, fd=None):
@@ -137,12 +170,8 @@ class Spare:
         return True
 
     def _reload_pending(self):
-        """A watched file changed: inotify events the server has not read
-        yet (looked at, not read: they are the server's), or new mtimes."""
-        if self.watch.fd >= 0:
-            if select.select([self.watch.fd], [], [], 0)[0]:
-                self.watch.changed = self.watch.sweep() or "a watched file"
-            return self.watch.changed
+        """A watched file changed: inotify events waiting (no process
+        reads them), or new mtimes."""
         return self.watch.check()
 
     def greeting(self):
@@ -204,7 +233,13 @@ def ready_spare(spare):
         comm = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
     except OSError:
         comm = -1
-    prewarm(spare)
+    if _rehearsal_works[0]:
+        try:
+            prewarm(spare)
+        except Exception as e:   # only a slower call: say so, and serve
+            _rehearsal_works[0] = False
+            spare.log("warning", "rehearsal in a spare: %s: %s"
+                      % (type(e).__name__, e))
     return comm
 
 
@@ -270,6 +305,13 @@ def apply_call(req, stdio, dry=False, comm=None):
     if args:
         sys.argv[:] = args
     new_stdio(stdio, closed, env)
+    if not dry and not LINE_BUFFERED_STDERR:
+        # PyPy's exit flushes its files in the order they were made: the
+        # server's stream objects (which hooks registered before the hand-
+        # over may hold) before the call's.  Flushing the call's between
+        # its own hooks and those (atexit runs the last registered first)
+        # keeps a direct run's order.
+        atexit.register(_flush_call_streams)
     if not dry:
         set_comm(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0]
                  else "", comm)
@@ -282,6 +324,7 @@ _server_environ = {}
 
 
 _rehearsal = [b""]               # the request block prewarm() sends
+_rehearsal_works = [True]        # False once one failed: spares skip it
 _EMPTY_PLAN = rest.Plan(compile("", "<rehearsal>", "exec"), {})
 # ... with this variable more than the server's environment: calls rarely
 # have exactly the server's (hyperfine, for one, adds a variable).
@@ -333,6 +376,15 @@ def stdio_defaults():
 FS_ENCODING = sys.getfilesystemencoding()
 
 
+def _flush_call_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and not stream.closed:
+                stream.flush()
+        except Exception:
+            pass             # the interpreter's own flush will say it
+
+
 def new_stdio(defaults, closed, env):
     """sys.std* on fds 0-2 as Python's start-up makes them: buffering,
     line buffering on a terminal (stderr always), names and modes, newline
@@ -341,8 +393,10 @@ def new_stdio(defaults, closed, env):
     closed."""
     enc, _, errs = env.get(b"PYTHONIOENCODING", b"").decode(
         FS_ENCODING, "surrogateescape").partition(":")
-    unbuffered = bool(env.get(b"PYTHONUNBUFFERED")) or bool(
-        sys.flags.unbuffered)
+    if sys.flags.ignore_environment:        # -E, -I: as a direct run
+        enc = errs = ""
+    unbuffered = UNBUFFERED_OPTION or (
+        bool(env.get(b"PYTHONUNBUFFERED")) and not sys.flags.ignore_environment)
     streams = []
     for fd, (name, mode) in enumerate((("<stdin>", "r"), ("<stdout>", "w"),
                                        ("<stderr>", "w"))):
@@ -433,6 +487,7 @@ def warm_up(server, rounds=10):
         for _ in range(rounds):
             prewarm(spare)
     except Exception as e:       # only slower calls: say so, and serve
+        _rehearsal_works[0] = False          # spares will not try it
         server.log("warning", "rehearsal in the server: %s: %s"
                    % (type(e).__name__, e))
     if hasattr(gc, "unfreeze"):

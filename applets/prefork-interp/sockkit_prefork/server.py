@@ -37,6 +37,7 @@ from .calls import BecomeCall, Call, Counters, Spare, recv_nowait
 EPOLLRDHUP = getattr(select, "EPOLLRDHUP", 0x2000)    # absent in PyPy 3.9
 EOF_SETTLE = 0.05                # seconds: see Server.caller_gone
 CHAN_TICK = 0.02                 # read call processes' news this often
+SPARE_DEATHS_TO_QUIT = 5         # spares dying in a row before any call
 
 
 class Server:
@@ -50,6 +51,7 @@ class Server:
         self.watch = watch
         self.ext = info.ext
         self.refill = True       # make spares up to nspares when idle
+        self.spare_deaths = 0    # in a row, since a spare last took a call
         self.listening = True    # listen is polled (no spare to accept)
         self.listen = socket.socket(fileno=info.listen_fd)
         self.listen.setblocking(False)
@@ -446,6 +448,7 @@ class Server:
         fds = protocol.fds_of(anc)
         self.unspare(spare)
         if data[:1] == b"A" and len(fds) == 1:
+            self.spare_deaths = 0
             conn = protocol.plain_socket(fds[0])
             conn.setblocking(False)
             c = Call(conn)
@@ -528,6 +531,14 @@ class Server:
             return
         if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
             self.log("warning", "spare [%d] died: status %#x" % (pid, status))
+            self.spare_deaths += 1
+            if self.spare_deaths >= SPARE_DEATHS_TO_QUIT:
+                # Forking another would die the same way: never a loop.
+                self.quit("%d spares in a row died before a call (the log "
+                          "says why)" % self.spare_deaths)
+                for c in self.queue:     # no process would ever take them
+                    self.forget(c)
+                self.queue = []
 
     def call_ended(self, c, status):
         del self.by_pid[c.pid]
