@@ -14,6 +14,8 @@
  * getpwuid: musl's reads /etc/passwd through stdio (5.5 KB with it);
  * passwd.c reads it with read(2), then asks nscd as musl does.
  *
+ * atexit: onexit.c says why.
+ *
  * clock_gettime, time, sched_getcpu and utimensat: rawsys.c says why
  * (64-bit targets only).
  *
@@ -29,6 +31,7 @@
 
 #include "alloc.h"
 #include "fmt.h"
+#include "onexit.h"
 #include "passwd.h"
 #include "rawsys.h"
 
@@ -58,6 +61,11 @@ void *realloc(void *p, size_t n)
 void *calloc(size_t count, size_t n)
 {
 	return alloc_calloc(count, n);
+}
+
+int atexit(void (*fn)(void))
+{
+	return onexit_add(fn);
 }
 
 struct passwd *getpwuid(uid_t uid)
