@@ -1,8 +1,10 @@
-/* clock_gettime, time, sched_getcpu and utimensat as bare system calls:
- * sockkit's in static builds with musl on 64-bit targets (see rawsys.c). */
+/* clock_gettime, time, sched_getcpu and utimensat as bare system calls,
+ * and on x86-64 the stat family: sockkit's in static builds with musl on
+ * 64-bit targets (see rawsys.c). */
 #ifndef SOCKKIT_RAWSYS_H
 #define SOCKKIT_RAWSYS_H
 
+#include <sys/stat.h>
 #include <time.h>
 
 /* As the C library's functions of the same name without the prefix. */
@@ -10,5 +12,12 @@ int rawsys_clock_gettime(clockid_t clock, struct timespec *ts);
 time_t rawsys_time(time_t *t);
 int rawsys_sched_getcpu(void);
 int rawsys_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
+
+#ifdef __x86_64__
+int rawsys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+int rawsys_fstat(int fd, struct stat *st);
+int rawsys_stat(const char *path, struct stat *st);
+int rawsys_lstat(const char *path, struct stat *st);
+#endif
 
 #endif

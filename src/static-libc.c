@@ -16,8 +16,8 @@
  *
  * atexit: onexit.c says why.
  *
- * clock_gettime, time, sched_getcpu and utimensat: rawsys.c says why
- * (64-bit targets only).
+ * clock_gettime, time, sched_getcpu and utimensat (64-bit targets), and
+ * the stat family (x86-64): rawsys.c says why.
  *
  * fork, putchar and putc: below. */
 #include <pwd.h>
@@ -115,4 +115,26 @@ int utimensat(int dirfd, const char *path, const struct timespec times[2], int f
 {
 	return rawsys_utimensat(dirfd, path, times, flags);
 }
+
+#ifdef __x86_64__
+int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags)
+{
+	return rawsys_fstatat(dirfd, path, st, flags);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	return rawsys_fstat(fd, st);
+}
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+	return rawsys_stat(path, st);
+}
+
+int lstat(const char *restrict path, struct stat *restrict st)
+{
+	return rawsys_lstat(path, st);
+}
+#endif
 #endif

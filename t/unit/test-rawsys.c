@@ -1,7 +1,8 @@
-/* rawsys.c (the static build's clock_gettime, time, sched_getcpu and
- * utimensat) against the C library's own: the clocks read between two
- * readings of the library's; the same CPU on a pinned thread; the same
- * times left on files, symlinks included; the same errors. */
+/* rawsys.c (the static build's clock_gettime, time, sched_getcpu,
+ * utimensat and, on x86-64, stat family) against the C library's own: the
+ * clocks read between two readings of the library's; the same CPU on a
+ * pinned thread; the same times left on files, symlinks included; every
+ * field of the same files' stat; the same errors. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -165,6 +166,87 @@ static void utimensat_cases(void)
 	rmdir(dir_name);
 }
 
+#ifdef __x86_64__
+static int same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mode == b->st_mode &&
+	       a->st_nlink == b->st_nlink && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+	       a->st_rdev == b->st_rdev && a->st_size == b->st_size &&
+	       a->st_blksize == b->st_blksize && a->st_blocks == b->st_blocks &&
+	       a->st_atim.tv_sec == b->st_atim.tv_sec && a->st_atim.tv_nsec == b->st_atim.tv_nsec &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+enum stat_call { FSTATAT, FSTAT, STAT, LSTAT };
+
+static int call_stat(int ours, enum stat_call c, int fd, const char *path, int flags,
+		     struct stat *st)
+{
+	switch (c) {
+	case FSTATAT: return ours ? rawsys_fstatat(fd, path, st, flags) : fstatat(fd, path, st, flags);
+	case FSTAT: return ours ? rawsys_fstat(fd, st) : fstat(fd, st);
+	case STAT: return ours ? rawsys_stat(path, st) : stat(path, st);
+	default: return ours ? rawsys_lstat(path, st) : lstat(path, st);
+	}
+}
+
+/* Ours and the library's: the same result, errno, and every field. */
+static void stat_case(const char *name, enum stat_call c, int fd, const char *path, int flags)
+{
+	struct stat so, st;
+	int r1, e1, r2, e2;
+
+	memset(&so, 0xa5, sizeof so), memset(&st, 0x5a, sizeof st);
+	errno = 0, r1 = call_stat(1, c, fd, path, flags, &so), e1 = errno;
+	errno = 0, r2 = call_stat(0, c, fd, path, flags, &st), e2 = errno;
+	if (!tap_ok(r1 == r2 && (r1 != 0 ? e1 == e2 : same_stat(&so, &st)), name))
+		printf("# ours %d (errno %d), the library's %d (errno %d)\n", r1, e1, r2, e2);
+}
+
+static void stat_cases(void)
+{
+	char dir_name[] = "/tmp/test-rawsys.XXXXXX", path[128];
+	int dir, file, p[2];
+
+	if (!mkdtemp(dir_name) || (dir = open(dir_name, O_RDONLY | O_DIRECTORY)) < 0 ||
+	    (file = openat(dir, "f", O_CREAT | O_RDWR, 0640)) < 0 || pipe(p) < 0) {
+		tap_ok(0, "a test directory");
+		return;
+	}
+	if (write(file, "twelve bytes", 12) != 12 || symlinkat("f", dir, "link") < 0 ||
+	    symlinkat("nowhere", dir, "dangling") < 0)
+		tap_ok(0, "test files");
+	stat_case("fstat of a file", FSTAT, file, NULL, 0);
+	stat_case("fstat of a directory", FSTAT, dir, NULL, 0);
+	stat_case("fstat of a pipe", FSTAT, p[0], NULL, 0);
+	stat_case("fstat of a closed fd: EBADF", FSTAT, 999, NULL, 0);
+	stat_case("fstatat of a file in a directory fd", FSTATAT, dir, "f", 0);
+	stat_case("fstatat through a symlink", FSTATAT, dir, "link", 0);
+	stat_case("fstatat of the symlink itself", FSTATAT, dir, "link", AT_SYMLINK_NOFOLLOW);
+	stat_case("fstatat of a dangling symlink: ENOENT", FSTATAT, dir, "dangling", 0);
+	stat_case("fstatat of a dangling symlink itself", FSTATAT, dir, "dangling",
+		  AT_SYMLINK_NOFOLLOW);
+	stat_case("fstatat AT_EMPTY_PATH of a file fd", FSTATAT, file, "", AT_EMPTY_PATH);
+	stat_case("fstatat of \"\" without AT_EMPTY_PATH: ENOENT", FSTATAT, file, "", 0);
+	stat_case("fstatat relative to a file: ENOTDIR", FSTATAT, file, "x", 0);
+	stat_case("fstatat with an unknown flag: EINVAL", FSTATAT, dir, "f", 0x40000);
+	stat_case("fstatat AT_FDCWD of /dev/null (a device)", FSTATAT, AT_FDCWD, "/dev/null", 0);
+	snprintf(path, sizeof path, "%s/link", dir_name);
+	stat_case("stat through a symlink", STAT, -1, path, 0);
+	stat_case("lstat of the symlink", LSTAT, -1, path, 0);
+	stat_case("stat of /", STAT, -1, "/", 0);
+	stat_case("stat of a missing file: ENOENT", STAT, -1, "/nonexistent/x", 0);
+	stat_case("lstat of \"\": ENOENT", LSTAT, -1, "", 0);
+	snprintf(path, sizeof path, "%s/f/x", dir_name);
+	stat_case("stat under a file: ENOTDIR", STAT, -1, path, 0);
+	close(p[0]), close(p[1]), close(file);
+	unlinkat(dir, "f", 0), unlinkat(dir, "link", 0), unlinkat(dir, "dangling", 0);
+	close(dir);
+	rmdir(dir_name);
+}
+#endif
+
 int main(void)
 {
 	clock_between(CLOCK_REALTIME, "clock_gettime CLOCK_REALTIME: between the library's");
@@ -175,5 +257,8 @@ int main(void)
 	time_between();
 	cpu_pinned();
 	utimensat_cases();
+#ifdef __x86_64__
+	stat_cases();
+#endif
 	return tap_done();
 }
