@@ -19,7 +19,7 @@
  * clock_gettime, time, sched_getcpu and utimensat (64-bit targets), and
  * the stat family (x86-64): rawsys.c says why.
  *
- * fork, putchar and putc: below. */
+ * fork, putchar, putc and puts: below. */
 #include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -83,8 +83,9 @@ pid_t fork(void)
 }
 
 /* musl has three copies of the same locked character output: one will
- * do (0.6 KB).  Not only sockkit's source calls them: the compiler turns
- * printf("x") into putchar('x'). */
+ * do (0.6 KB); and puts locks stdout around fputs and a newline of its
+ * own (0.2 KB).  Not only sockkit's source calls them: the compiler turns
+ * printf("x") into putchar('x'), printf("text\n") into puts("text"). */
 int putchar(int c)
 {
 	return fputc(c, stdout);
@@ -93,6 +94,11 @@ int putchar(int c)
 int putc(int c, FILE *f)
 {
 	return fputc(c, f);
+}
+
+int puts(const char *s)
+{
+	return fputs(s, stdout) < 0 || fputc('\n', stdout) < 0 ? EOF : 0;
 }
 
 #ifdef SOCKKIT_RAWSYS
