@@ -7,21 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "text.h"
+
 const char *err_prog = "sockkit";
 static int err_status = EXIT_FAIL;
 
 void err_set_status(int code)
 {
 	err_status = code;
-}
-
-/* A message stays one line whatever it quotes (an option value, a file's
- * bytes): control characters become '?'. */
-static void one_line(char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
 }
 
 size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list ap)
@@ -42,7 +35,9 @@ size_t err_format(char *buf, size_t size, int errnum, const char *fmt, va_list a
 	/* Always end with the newline, even if the text was cut. */
 	if (len >= size - 1)
 		len = size - 2;
-	one_line(buf, len);
+	/* One line, whatever it quotes (an option value, a file's bytes),
+	 * and nothing in it that a terminal would act on. */
+	text_make_printable(buf, len);
 	buf[len++] = '\n';
 	buf[len] = '\0';
 	return len;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "text.h"
+
 void json_init(struct json *j, FILE *out)
 {
 	memset(j, 0, sizeof *j);
@@ -19,7 +21,23 @@ void json_write_string(FILE *out, const char *s)
 	static const char hex[] = "0123456789abcdef";
 
 	fputc('"', out);
+	const unsigned char *end = (const unsigned char *)s + strlen(s);
+
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		size_t n = text_utf8_len((const char *)p, (size_t)(end - p));
+
+		if (n == 0) {           /* not UTF-8, which JSON must be */
+			fputs("\\ufffd", out);
+			continue;
+		}
+		if (n > 1) {
+			if (text_is_control((const char *)p, n))        /* C1 */
+				fprintf(out, "\\u00%c%c", hex[p[1] >> 4 & 15], hex[p[1] & 15]);
+			else
+				fwrite(p, 1, n, out);
+			p += n - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;

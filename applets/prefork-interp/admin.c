@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "procscan.h"
 #include "sort.h"
 #include "sweep.h"
+#include "text.h"
 #include "utc.h"
 
 #ifndef SYS_pidfd_open
@@ -128,11 +130,15 @@ static void json_row(struct json *j, const struct row *r)
 	json_end_object(j);
 }
 
-/* A name as one line of a table: control characters as '?', as ls does. */
+/* A name as one line of a table, as ls shows names: every byte of a
+ * control character (C1 included) or of what is not UTF-8 as '?'. */
 static void put_text(const char *s, FILE *out)
 {
-	for (; *s; s++)
-		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	char *copy = xstrdup(s);
+
+	text_make_printable(copy, strlen(copy));
+	fputs(copy, out);
+	free(copy);
 }
 
 static void put_duration(long long secs, FILE *out)
@@ -290,7 +296,11 @@ static pid_t watcher_of(const struct pfi_server *s)
 	snprintf(path, sizeof path, "/proc/%d/comm", (int)s->info.watcher);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = read(fd, comm, sizeof comm - 1);
+		struct stat st;
+
+		/* Anyone can name a process pfi-watcher: only ours count. */
+		if (fstat(fd, &st) == 0 && st.st_uid == geteuid())
+			n = read(fd, comm, sizeof comm - 1);
 		close(fd);
 	}
 	if (n <= 0)

@@ -235,6 +235,22 @@ if [ -n "$have_python" ]; then
 else
 	skip "--kill of a sockkit-x1 server" "sockkit_prefork not importable"
 fi
+# --- a directory name that would speak to the terminal ----------------------
+# Another user can choose the name of a directory a script runs from: ESC,
+# C1's CSI as UTF-8 (xterm acts on it) and a byte that is not UTF-8 must
+# not reach the terminal from --list, and --json must stay UTF-8.
+evil=$T/$(printf 'ev\302\2331m\033[2J\377d')
+mkdir "$evil"
+(cd "$evil" && ./../m.sh >/dev/null </dev/null)
+run "$SOCKKIT" prefork-interp --list
+ok '[ "$rc" -eq 0 ] && grep -q "(in $T/ev??1m?\[2J?d)\$" "$T/out"' \
+	"--list: ESC, UTF-8 C1 and a non-UTF-8 byte in a name show as '?'"
+ok '! LC_ALL=C grep -q "$(printf "[\033\377\302]")" "$T/out"' "--list: ... none of those bytes is written"
+list "$T/evil.json"
+evil_in_json=$T/$(printf 'ev\302\2331m\033[2J\357\277\275d')
+ok 'python3 -c "import json, sys; d = json.load(open(sys.argv[1], encoding=\"utf-8\", errors=\"strict\")); sys.exit(0 if any(s[\"directory\"] == sys.argv[2] for s in d[\"servers\"]) else 1)" "$T/evil.json" "$evil_in_json"' \
+	"--list --json: strict UTF-8; C1 escaped, a non-UTF-8 byte as U+FFFD"
+
 no_leftovers "in the end: no lock, temporary or orphaned info file"
 
 stop_servers
