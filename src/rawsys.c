@@ -10,11 +10,17 @@
  * 64-bit targets (meson.build checks; a 32-bit target's time_t is wider
  * than its clock_gettime system call's).
  *
+ * fcntl too: musl's maps F_GETOWN through F_GETOWN_EX (a process group
+ * is negative, which looks like an error), carries F_DUPFD_CLOEXEC for
+ * kernels before 2.6.24 and adds O_LARGEFILE to F_SETFL, which the kernel
+ * ignores there (0.3 KB); sockkit asks for none of F_GETOWN's answers.
+ *
  * On x86-64 also fstatat, fstat, stat and lstat: there the C library's
  * struct stat is the kernel's, so the system call fills it directly,
  * where musl's goes through a copy and carries fallbacks for kernels
  * before 2.6.39 (0.6 KB). */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +53,26 @@ int rawsys_sched_getcpu(void)
 int rawsys_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
 {
 	return (int)syscall(SYS_utimensat, dirfd, path, times, flags);
+}
+
+/* The argument, an int or a pointer, as the kernel takes it (and musl's
+ * fcntl reads it). */
+int rawsys_vfcntl(int fd, int cmd, va_list ap)
+{
+	unsigned long arg = va_arg(ap, unsigned long);
+
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+int rawsys_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, cmd);
+	r = rawsys_vfcntl(fd, cmd, ap);
+	va_end(ap);
+	return r;
 }
 
 #ifdef __x86_64__

@@ -16,10 +16,11 @@
  *
  * atexit: onexit.c says why.
  *
- * clock_gettime, time, sched_getcpu and utimensat (64-bit targets), and
- * the stat family (x86-64): rawsys.c says why.
+ * clock_gettime, time, sched_getcpu, utimensat and fcntl (64-bit
+ * targets), and the stat family (x86-64): rawsys.c says why.
  *
  * fork, putchar, putc and puts: below. */
+#include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -120,6 +121,17 @@ int sched_getcpu(void)
 int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
 {
 	return rawsys_utimensat(dirfd, path, times, flags);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, cmd);
+	r = rawsys_vfcntl(fd, cmd, ap);
+	va_end(ap);
+	return r;
 }
 
 #ifdef __x86_64__

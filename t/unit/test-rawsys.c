@@ -1,5 +1,5 @@
 /* rawsys.c (the static build's clock_gettime, time, sched_getcpu,
- * utimensat and, on x86-64, stat family) against the C library's own: the
+ * utimensat, fcntl and, on x86-64, stat family) against the C library's own: the
  * clocks read between two readings of the library's; the same CPU on a
  * pinned thread; the same times left on files, symlinks included; every
  * field of the same files' stat; the same errors. */
@@ -166,6 +166,49 @@ static void utimensat_cases(void)
 	rmdir(dir_name);
 }
 
+/* fcntl: each command sockkit uses, a lock (a pointer argument), the
+ * errors; ours and the library's on twin pipes end in the same state. */
+static void fcntl_cases(void)
+{
+	int a[2], b[2], r1, e1, r2, e2;
+	struct flock l1 = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 10 }, l2 = l1;
+	FILE *t1 = tmpfile(), *t2 = tmpfile();
+
+	if (pipe(a) < 0 || pipe(b) < 0 || !t1 || !t2) {
+		tap_ok(0, "pipes and files");
+		return;
+	}
+#define BOTH(name, ...) do {							\
+		errno = 0, r1 = rawsys_fcntl(a[0], __VA_ARGS__), e1 = errno;	\
+		errno = 0, r2 = fcntl(b[0], __VA_ARGS__), e2 = errno;		\
+		if (!tap_ok(r1 == r2 && (r1 != -1 || e1 == e2), name))		\
+			printf("# ours %d (errno %d), the library's %d (errno %d)\n", \
+			       r1, e1, r2, e2);					\
+	} while (0)
+	BOTH("fcntl F_GETFD", F_GETFD);
+	BOTH("fcntl F_SETFD FD_CLOEXEC", F_SETFD, FD_CLOEXEC);
+	BOTH("fcntl F_GETFD after it", F_GETFD);
+	BOTH("fcntl F_GETFL", F_GETFL);
+	BOTH("fcntl F_SETFL O_NONBLOCK", F_SETFL, O_NONBLOCK);
+	BOTH("fcntl F_GETFL after it", F_GETFL);
+	BOTH("fcntl of an unknown command: EINVAL", 0x7fff);
+	BOTH("fcntl F_SETLK without write access: EBADF", F_SETLK, &l1);
+#undef BOTH
+	errno = 0, r1 = rawsys_fcntl(fileno(t1), F_SETLK, &l1), e1 = errno;
+	errno = 0, r2 = fcntl(fileno(t2), F_SETLK, &l2), e2 = errno;
+	same_result(r1, e1, r2, e2, "fcntl F_SETLK of a file (a pointer argument)");
+	r1 = rawsys_fcntl(fileno(t1), F_DUPFD_CLOEXEC, 100);
+	r2 = fcntl(fileno(t2), F_DUPFD_CLOEXEC, 100);
+	tap_ok(r1 >= 100 && r2 >= 100 && fcntl(r1, F_GETFD) == FD_CLOEXEC,
+	       "fcntl F_DUPFD_CLOEXEC: at least the minimum, close-on-exec");
+	close(r1), close(r2);
+	errno = 0, r1 = rawsys_fcntl(999, F_GETFD), e1 = errno;
+	errno = 0, r2 = fcntl(999, F_GETFD), e2 = errno;
+	same_result(r1, e1, r2, e2, "fcntl of a closed fd: EBADF");
+	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
+	fclose(t1), fclose(t2);
+}
+
 #ifdef __x86_64__
 static int same_stat(const struct stat *a, const struct stat *b)
 {
@@ -257,6 +300,7 @@ int main(void)
 	time_between();
 	cpu_pinned();
 	utimensat_cases();
+	fcntl_cases();
 #ifdef __x86_64__
 	stat_cases();
 #endif
