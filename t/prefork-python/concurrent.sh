@@ -33,4 +33,46 @@ for f in $FORMS; do
 	is "$(cat "$T"/cc/*.out | sed 's/.* pid //' | sort -u | wc -l)" 100 "$f: ... each in its own process"
 done
 
+# A cold start interrupted: `timeout 2 ./tool` (or kill) sends SIGTERM to
+# the client alone, while the script's set-up still runs.  No server may
+# stay behind under this directory's name (a later call from another
+# directory would start a second one): the set-up finishes, its server
+# finds its socket gone and quits; the next call starts one server.
+mk slowinit "log='$T/log'" <<PY
+import sockkit_prefork, os, sys, time
+if not os.path.exists("$T/go"):
+    with open("$T/setup", "w") as f:   # a FIFO: the set-up is running
+        f.write("running")
+    for _ in range(400):                 # until the test lets it go on
+        if os.path.exists("$T/go"):
+            break
+        time.sleep(0.025)
+@INIT@
+print("served", os.getppid())
+PY
+mkdir "$T/other"
+for f in $FORMS; do
+	stop_servers
+	rm -f "$T/go"
+	new_fifo "$T/setup"
+	"$T/$f-slowinit.py" >/dev/null 2>&1 &
+	client=$!
+	is "$(read_fifo "$T/setup")" running "$f: cold start: the set-up runs"
+	kill -TERM "$client"
+	wait "$client"
+	is "$?" 143 "$f: ... the client killed by SIGTERM alone ends by it"
+	: >"$T/go"
+	gone=
+	for _ in $(seq 200); do      # the set-up ends, its server quits
+		[ -z "$(our_pids)" ] && gone=1 && break
+		sleep 0.05
+	done
+	ok '[ -n "$gone" ]' "$f: ... no server stays behind"
+	[ -n "$gone" ] || diag "$(ps -o pid,args -p "$(our_pids | paste -sd, -)")"
+	a=$(cd "$T/other" && "$T/$f-slowinit.py")
+	b=$("$T/$f-slowinit.py")
+	ok '[ "${a% *}" = served ] && [ "$a" = "$b" ]' "$f: ... the next calls, from two directories, share one new server"
+done
+stop_servers
+
 done_testing
