@@ -20,7 +20,6 @@
  * where musl's goes through a copy and carries fallbacks for kernels
  * before 2.6.39 (0.6 KB). */
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,24 +54,11 @@ int rawsys_utimensat(int dirfd, const char *path, const struct timespec times[2]
 	return (int)syscall(SYS_utimensat, dirfd, path, times, flags);
 }
 
-/* The argument, an int or a pointer, as the kernel takes it (and musl's
- * fcntl reads it). */
-int rawsys_vfcntl(int fd, int cmd, va_list ap)
+/* arg: fcntl's argument, an int or a pointer, as the kernel takes it
+ * (the C library's fcntl reads it from its variadic arguments). */
+int rawsys_fcntl(int fd, int cmd, unsigned long arg)
 {
-	unsigned long arg = va_arg(ap, unsigned long);
-
 	return (int)syscall(SYS_fcntl, fd, cmd, arg);
-}
-
-int rawsys_fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, cmd);
-	r = rawsys_vfcntl(fd, cmd, ap);
-	va_end(ap);
-	return r;
 }
 
 #ifdef __x86_64__

@@ -4,7 +4,6 @@
 #ifndef SOCKKIT_RAWSYS_H
 #define SOCKKIT_RAWSYS_H
 
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -13,8 +12,7 @@ int rawsys_clock_gettime(clockid_t clock, struct timespec *ts);
 time_t rawsys_time(time_t *t);
 int rawsys_sched_getcpu(void);
 int rawsys_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
-int rawsys_fcntl(int fd, int cmd, ...);
-int rawsys_vfcntl(int fd, int cmd, va_list ap);
+int rawsys_fcntl(int fd, int cmd, unsigned long arg);
 
 #ifdef __x86_64__
 int rawsys_fstatat(int dirfd, const char *path, struct stat *st, int flags);

@@ -126,12 +126,12 @@ int utimensat(int dirfd, const char *path, const struct timespec times[2], int f
 int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
-	int r;
+	unsigned long arg;
 
 	va_start(ap, cmd);
-	r = rawsys_vfcntl(fd, cmd, ap);
+	arg = va_arg(ap, unsigned long);
 	va_end(ap);
-	return r;
+	return rawsys_fcntl(fd, cmd, arg);
 }
 
 #ifdef __x86_64__

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,9 @@ static void utimensat_cases(void)
 	rmdir(dir_name);
 }
 
+/* fcntl's argument as the C library's fcntl passes it on. */
+#define ARG(x) ((unsigned long)(uintptr_t)(x))
+
 /* fcntl: each command sockkit uses, a lock (a pointer argument), the
  * errors; ours and the library's on twin pipes end in the same state. */
 static void fcntl_cases(void)
@@ -178,23 +182,23 @@ static void fcntl_cases(void)
 		tap_ok(0, "pipes and files");
 		return;
 	}
-#define BOTH(name, ...) do {							\
-		errno = 0, r1 = rawsys_fcntl(a[0], __VA_ARGS__), e1 = errno;	\
-		errno = 0, r2 = fcntl(b[0], __VA_ARGS__), e2 = errno;		\
+#define BOTH(name, cmd, arg) do {						\
+		errno = 0, r1 = rawsys_fcntl(a[0], cmd, ARG(arg)), e1 = errno;	\
+		errno = 0, r2 = fcntl(b[0], cmd, arg), e2 = errno;		\
 		if (!tap_ok(r1 == r2 && (r1 != -1 || e1 == e2), name))		\
 			printf("# ours %d (errno %d), the library's %d (errno %d)\n", \
 			       r1, e1, r2, e2);					\
 	} while (0)
-	BOTH("fcntl F_GETFD", F_GETFD);
+	BOTH("fcntl F_GETFD", F_GETFD, 0);
 	BOTH("fcntl F_SETFD FD_CLOEXEC", F_SETFD, FD_CLOEXEC);
-	BOTH("fcntl F_GETFD after it", F_GETFD);
-	BOTH("fcntl F_GETFL", F_GETFL);
+	BOTH("fcntl F_GETFD after it", F_GETFD, 0);
+	BOTH("fcntl F_GETFL", F_GETFL, 0);
 	BOTH("fcntl F_SETFL O_NONBLOCK", F_SETFL, O_NONBLOCK);
-	BOTH("fcntl F_GETFL after it", F_GETFL);
-	BOTH("fcntl of an unknown command: EINVAL", 0x7fff);
+	BOTH("fcntl F_GETFL after it", F_GETFL, 0);
+	BOTH("fcntl of an unknown command: EINVAL", 0x7fff, 0);
 	BOTH("fcntl F_SETLK without write access: EBADF", F_SETLK, &l1);
 #undef BOTH
-	errno = 0, r1 = rawsys_fcntl(fileno(t1), F_SETLK, &l1), e1 = errno;
+	errno = 0, r1 = rawsys_fcntl(fileno(t1), F_SETLK, ARG(&l1)), e1 = errno;
 	errno = 0, r2 = fcntl(fileno(t2), F_SETLK, &l2), e2 = errno;
 	same_result(r1, e1, r2, e2, "fcntl F_SETLK of a file (a pointer argument)");
 	r1 = rawsys_fcntl(fileno(t1), F_DUPFD_CLOEXEC, 100);
@@ -202,7 +206,7 @@ static void fcntl_cases(void)
 	tap_ok(r1 >= 100 && r2 >= 100 && fcntl(r1, F_GETFD) == FD_CLOEXEC,
 	       "fcntl F_DUPFD_CLOEXEC: at least the minimum, close-on-exec");
 	close(r1), close(r2);
-	errno = 0, r1 = rawsys_fcntl(999, F_GETFD), e1 = errno;
+	errno = 0, r1 = rawsys_fcntl(999, F_GETFD, 0), e1 = errno;
 	errno = 0, r2 = fcntl(999, F_GETFD), e2 = errno;
 	same_result(r1, e1, r2, e2, "fcntl of a closed fd: EBADF");
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
