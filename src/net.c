@@ -18,15 +18,53 @@
 #include "io.h"
 #include "num.h"
 
+static void close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+/* The interface ioctl request on ifr (zeroed, with the name): the control
+ * socket's fd, or -1 with errno; ENODEV for a name too long to be an
+ * interface's, which the kernel would cut short and may then find. */
+static int iface_ioctl(const char *name, int request, struct ifreq *ifr)
+{
+	size_t len = strlen(name);
+	int fd;
+
+	memset(ifr, 0, sizeof *ifr);
+	if (len >= sizeof ifr->ifr_name) {
+		errno = ENODEV;
+		return -1;
+	}
+	memcpy(ifr->ifr_name, name, len);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (ioctl(fd, request, ifr) < 0) {
+		close_keep_errno(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* "fe80::1%eth0": the scope is an interface name or index, as getaddrinfo's
- * numeric form takes it; 0 when it is neither. */
+ * numeric form takes it; 0 when it is neither.  (Not if_nametoindex: the
+ * same ioctl as iface_ioctl's, and musl's copies the name with strncpy,
+ * which brings 0.25 KB of its own into the static binary.) */
 static uint32_t scope_id(const char *scope)
 {
 	unsigned long long n;
+	struct ifreq ifr;
+	int fd;
 
 	if (*scope >= '0' && *scope <= '9')
 		return *num_scan(scope, 10, UINT32_MAX, &n) ? 0 : (uint32_t)n;
-	return if_nametoindex(scope);
+	if ((fd = iface_ioctl(scope, SIOCGIFINDEX, &ifr)) < 0)
+		return 0;
+	close(fd);
+	return (uint32_t)ifr.ifr_ifindex;
 }
 
 static int parse_ipv6(const char *text, struct sockaddr_in6 *sin6)
@@ -101,14 +139,6 @@ const char *sockaddr_text(const struct sockaddr *sa, int with_port,
 	return buf;
 }
 
-static void close_keep_errno(int fd)
-{
-	int saved = errno;
-
-	close(fd);
-	errno = saved;
-}
-
 static int connect_unix(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
 {
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
@@ -178,20 +208,9 @@ int net_listener(int family, int type, int protocol, const struct sockaddr *sa,
 	return fd;
 }
 
-/* SIOCGIFFLAGS into ifr: the control socket's fd, or -1 with errno. */
 static int iface_flags(const char *name, struct ifreq *ifr)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	memset(ifr, 0, sizeof *ifr);
-	snprintf(ifr->ifr_name, sizeof ifr->ifr_name, "%s", name);
-	if (ioctl(fd, SIOCGIFFLAGS, ifr) < 0) {
-		close_keep_errno(fd);
-		return -1;
-	}
-	return fd;
+	return iface_ioctl(name, SIOCGIFFLAGS, ifr);
 }
 
 int iface_is_up(const char *name)

@@ -323,50 +323,55 @@ static void check_expected(const struct bt_request *rq, const struct bt_config *
 	}
 }
 
+/* -j's document, from the results of every table. */
+static void print_json(const struct bt_config *tables, size_t n,
+		       const struct bt_addr *addrs, const struct bt_pair *pairs)
+{
+	char header[BT_HEADER_MAX];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_begin_object(&j, NULL);
+	json_string(&j, "applet", "bindtest");
+	json_string(&j, "version", SOCKKIT_VERSION);
+	json_begin_array(&j, "tables");
+	for (size_t t = 0; t < n; t++) {
+		bt_header(&tables[t], header, sizeof header);
+		bt_json_table(&j, &tables[t], header, addrs + t * BT_NADDR,
+			      pairs + t * BT_NADDR * BT_NADDR);
+	}
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
 /* Run every table, with its output: the lines as they come, the -j
  * document, or --expect's TAP.  The exit status. */
 static int run_tables(const struct bt_request *rq, struct bt_config *tables, size_t n,
 		      const struct bt_expect *e)
 {
-	struct bt_addr addrs[BT_NADDR];
-	struct bt_pair *pairs = xcalloc(BT_NADDR * BT_NADDR, sizeof *pairs);
-	struct json j;
-	FILE *doc = NULL;
-	char header[BT_HEADER_MAX], *text = NULL;
-	size_t size = 0;
+	/* -j's document is printed whole or not at all: a run that stops
+	 * (the port taken meanwhile) leaves no JSON cut short.  So with -j
+	 * every table keeps its results until the last has run. */
+	size_t kept = rq->output == BT_JSON ? n : 1;
+	struct bt_addr *addrs = xcalloc(kept * BT_NADDR, sizeof *addrs);
+	struct bt_pair *pairs = xcalloc(kept * BT_NADDR * BT_NADDR, sizeof *pairs);
 	unsigned tap_num = 0;
 	int failed = 0;
 
-	/* -j's document is printed whole or not at all: a run that stops
-	 * (the port taken meanwhile) leaves no JSON cut short. */
-	if (rq->output == BT_JSON && !(doc = open_memstream(&text, &size)))
-		die_errno("cannot hold the JSON document");
-	json_init(&j, doc ? doc : stdout);
-	if (rq->output == BT_JSON) {
-		json_begin_object(&j, NULL);
-		json_string(&j, "applet", "bindtest");
-		json_string(&j, "version", SOCKKIT_VERSION);
-		json_begin_array(&j, "tables");
-	} else if (rq->output == BT_EXPECT) {
+	if (rq->output == BT_EXPECT)
 		printf("1..%zu\n", n * BT_NADDR * BT_NADDR);
-	}
 	for (size_t t = 0; t < n; t++) {
-		bt_run_table(rq, &tables[t], addrs, pairs);
-		bt_header(&tables[t], header, sizeof header);
-		if (rq->output == BT_JSON)
-			bt_json_table(&j, &tables[t], header, addrs, pairs);
-		else if (rq->output == BT_EXPECT)
+		size_t k = kept > 1 ? t : 0;
+
+		bt_run_table(rq, &tables[t], addrs + k * BT_NADDR,
+			     pairs + k * BT_NADDR * BT_NADDR);
+		if (rq->output == BT_EXPECT)
 			failed += bt_expect_report(e, t, &tables[t], pairs, &tap_num);
 	}
-	if (rq->output == BT_JSON) {
-		json_end_array(&j);
-		json_end_object(&j);
-		json_finish(&j);
-		if (fclose(doc) != 0)
-			die_errno("cannot hold the JSON document");
-		fwrite(text, 1, size, stdout);
-		free(text);
-	}
+	if (rq->output == BT_JSON)
+		print_json(tables, n, addrs, pairs);
+	free(addrs);
 	free(pairs);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -7,38 +7,30 @@
 #include "bindtest.h"
 
 /* strerrorname_np() is glibc-only; these are the errors socket(), bind(),
- * listen(), setsockopt(), sendto() and connect() report. */
+ * listen(), setsockopt(), sendto() and connect() report.  A table, not a
+ * switch: the compiler made that a jump table as long as the largest
+ * errno. */
+#define ERRNO_NAME(e) { e, #e }
+static const struct {
+	short err;
+	char name[16];
+} errno_names[] = {
+	ERRNO_NAME(EADDRINUSE), ERRNO_NAME(EADDRNOTAVAIL), ERRNO_NAME(EINVAL),
+	ERRNO_NAME(EAFNOSUPPORT), ERRNO_NAME(EPROTONOSUPPORT), ERRNO_NAME(ESOCKTNOSUPPORT),
+	ERRNO_NAME(EOPNOTSUPP), ERRNO_NAME(ENOPROTOOPT), ERRNO_NAME(EACCES), ERRNO_NAME(EPERM),
+	ERRNO_NAME(ENETUNREACH), ERRNO_NAME(EHOSTUNREACH), ERRNO_NAME(ECONNREFUSED),
+	ERRNO_NAME(ETIMEDOUT), ERRNO_NAME(EISCONN), ERRNO_NAME(EMSGSIZE),
+	ERRNO_NAME(EDESTADDRREQ), ERRNO_NAME(ENOBUFS), ERRNO_NAME(ENOMEM), ERRNO_NAME(EMFILE),
+	ERRNO_NAME(ENFILE), ERRNO_NAME(EBADF), ERRNO_NAME(EINTR), ERRNO_NAME(EAGAIN),
+	ERRNO_NAME(ENETDOWN), ERRNO_NAME(ENODEV),
+};
+
 const char *bt_errno_name(int err)
 {
-	switch (err) {
-	case EADDRINUSE: return "EADDRINUSE";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case EINVAL: return "EINVAL";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENOPROTOOPT: return "ENOPROTOOPT";
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENETUNREACH: return "ENETUNREACH";
-	case EHOSTUNREACH: return "EHOSTUNREACH";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case EISCONN: return "EISCONN";
-	case EMSGSIZE: return "EMSGSIZE";
-	case EDESTADDRREQ: return "EDESTADDRREQ";
-	case ENOBUFS: return "ENOBUFS";
-	case ENOMEM: return "ENOMEM";
-	case EMFILE: return "EMFILE";
-	case ENFILE: return "ENFILE";
-	case EBADF: return "EBADF";
-	case EINTR: return "EINTR";
-	case EAGAIN: return "EAGAIN";
-	case ENETDOWN: return "ENETDOWN";
-	case ENODEV: return "ENODEV";
-	default: return NULL;
-	}
+	for (size_t i = 0; i < sizeof errno_names / sizeof errno_names[0]; i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
 }
 
 const char *bt_letter_meaning(char letter, int socktype)

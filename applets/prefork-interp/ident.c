@@ -19,7 +19,6 @@
  * second and renames it to the first once the greeting offers sockkit-x1
  * (spawn.c).  -g IDENT replaces both with IDENT, as in chiark-utils. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -126,25 +125,23 @@ static char *hex_of(struct sha256 *h, size_t digits)
 char *pfi_canonical_script(const char *script)
 {
 	size_t len = strlen(script);
-	char *copy, *copy2, *dir, *canon = NULL;
-	const char *base;
+	const char *slash = strrchr(script, '/');
+	const char *base = slash ? slash + 1 : script;
+	char *dir_name, *dir, *canon = NULL;
 
 	if (!len)
 		return NULL;
 	/* "x/", "x/." and "x/.." name no file of their own: resolve it all. */
-	if (script[len - 1] == '/')
+	if (script[len - 1] == '/' || !strcmp(base, ".") || !strcmp(base, ".."))
 		return realpath(script, NULL);
-	copy = xstrdup(script);
-	copy2 = xstrdup(script);
-	base = basename(copy);
-	if (!strcmp(base, ".") || !strcmp(base, ".."))
-		canon = realpath(script, NULL);
-	else if ((dir = realpath(dirname(copy2), NULL))) {
+	/* The directory part with its slashes ("a//" of "a//s", "/" of "/s"),
+	 * which realpath resolves as the directory itself. */
+	dir_name = slash ? xasprintf("%.*s", (int)(base - script), script) : xstrdup(".");
+	if ((dir = realpath(dir_name, NULL))) {
 		canon = xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", base);
 		free(dir);
 	}
-	free(copy);
-	free(copy2);
+	free(dir_name);
 	/* Only a name that leads to something: otherwise the interpreter may
 	 * look the script up its own way (bash searches PATH), as named. */
 	if (canon && access(canon, F_OK) < 0) {

@@ -116,6 +116,27 @@ void pfi_close_fds_except(const int *keep, size_t nkeep)
 	close_between(next, UINT_MAX);
 }
 
+/* The environment for the exec: ours, with entry ("NAME=VALUE") in place
+ * of NAME's first entry or after the last, as setenv would leave it.
+ * (setenv, putenv and unsetenv weigh 1 KB in the static binary, for one
+ * variable set just before an exec.) */
+static void exec_env_set(char *entry)
+{
+	size_t n = 0, name_len = (size_t)(strchr(entry, '=') - entry) + 1;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = xcalloc(n + 2, sizeof *env);
+	for (size_t i = 0; i < n; i++) {
+		env[i] = environ[i];
+		if (entry && !strncmp(env[i], entry, name_len))
+			env[i] = entry, entry = NULL;
+	}
+	env[n] = entry;
+	environ = env;
+}
+
 /* A stale socket of ours at the name goes first (pfi_socket_present
  * refuses anything else there). */
 static int make_listener(struct start *s, struct stat *bound)
@@ -218,12 +239,10 @@ static _Noreturn void exec_setup(const struct pfi_config *cfg, const struct pfi_
 		if (set_cloexec(keep[i], 0) < 0)
 			_exit(PFI_EXIT_INTERNAL);
 	pfi_close_fds_except(keep, 5);
-	char *env = xasprintf("v1,%lld.%09ld %d,%d,%d,%d,%d " PFI_EXT_WORD,
+	char *env = xasprintf("PREFORK_INTERP=v1,%lld.%09ld %d,%d,%d,%d,%d " PFI_EXT_WORD,
 			      (long long)bound->st_mtim.tv_sec, (long)bound->st_mtim.tv_nsec,
 			      f->listener, f->call, f->watch_in, f->watch_out, rundir);
-	if (setenv("PREFORK_INTERP", env, 1) < 0)
-		_exit(PFI_EXIT_INTERNAL);
-	free(env);
+	exec_env_set(env);
 	argv = setup_argv(cfg, n);
 	execvp(argv[0], argv);
 	warn_errno("cannot run %s", argv[0]);

@@ -82,6 +82,10 @@ q2=$(server_in "$T/d1" ../real/x.py)
 q3=$(server_in "$T/d2" "$T/dirlink/x.py")
 same "${q2%% *}" "$srv" "Python: another directory, the same server (sockkit-x1)"
 same "${q3%% *}" "$srv" "Python: a third directory, through a link, the same server"
+same "$(server_in "$T/d1" "$T//dirlink//x.py" | cut -d' ' -f1)" "$srv" \
+	"Python: doubled slashes, the same server"
+same "$(server_in "$T/real" "$PFI" "-U,$PY" x.py | cut -d' ' -f1)" "$srv" \
+	"Python: a bare name (x.py, from its directory), the same server"
 is "${q2#* }|${q3#* }" "$T/d1 ../real/x.py|$T/d2 $T/dirlink/x.py" \
 	"Python: each call runs in its caller's directory"
 socks=$(ls "$RUNDIR" | grep '^s')

@@ -123,6 +123,15 @@ differ "$new" "$srv" "-f: a fresh server"
 ok 'wait_gone "$srv"' "-f: the old server quits"
 run ./s.sh exit 4
 is "$(server_now)" "$new" "-f: later calls use the fresh server"
+# A script started by another prefork-interp script inherits that one's
+# PREFORK_INTERP: a server started from it gets its own in that place.
+run env PREFORK_INTERP=stale "$SOCKKIT" prefork-interp "-f,-U,$PY,$MINI" ./s.sh exit 5
+is_rc 5 "-f under a caller's own PREFORK_INTERP: the server gets its own instead"
+old=$new
+new=$(server_now)
+note_server "$new"
+differ "$new" "$old" "    a fresh server"
+ok 'wait_gone "$old"' "    and the previous server quits"
 
 run "$SOCKKIT" prefork-interp "--kill -U $PY $MINI" ./s.sh
 is_rc 0 "--kill: exit 0"

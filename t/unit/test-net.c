@@ -35,6 +35,8 @@ static void scopes(void)
 		{ "fe80::1%", 0, "an empty scope refused" },
 		{ "fe80::1%1x", 0, "an index with junk refused" },
 		{ "fe80::1%no-such-if0", 0, "an unknown interface refused" },
+		{ "fe80::1%lo-and-then-more-than-fits", 0,
+		  "a name longer than an interface's refused" },
 		{ "fe80::1%%1", 0, "a second % refused" },
 		{ "fe80:0000:0000:0000:0000:0000:0000:0001%1", 1,
 		  "the longest IPv6 text with a scope" },
