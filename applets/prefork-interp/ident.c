@@ -191,8 +191,10 @@ static char *dir_ident(const struct pfi_caller *caller)
 
 static void check_ident_override(const char *g)
 {
-	if (!*g || strchr(g, '/') || !strcmp(g, ".") || !strcmp(g, ".."))
-		die_usage("-g %s: an ident must be non-empty, without '/'", g);
+	if (!*g)
+		die_usage("-g: an empty ident");
+	if (strchr(g, '/') || !strcmp(g, ".") || !strcmp(g, ".."))
+		die_usage("-g '%s': an ident is a file name: no '/', not . or ..", g);
 	if (strlen(g) > MAX_NAME)
 		die_usage("-g: an ident of %zu characters is too long (at most %zu)",
 			  strlen(g), MAX_NAME);

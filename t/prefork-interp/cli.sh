@@ -32,8 +32,13 @@ usage_error "no -U" "need -U (unlaundered argument and environment handling)" \
 	"$SOCKKIT" prefork-interp "$PY" "$MINI"
 usage_error "no interpreter" "need an interpreter" "$SOCKKIT" prefork-interp -U
 usage_error "unknown option" "unknown option '-x'" "$SOCKKIT" prefork-interp -U -x perl
-usage_error "-g with a slash" "-g a/b: an ident must be non-empty, without '/'" \
+usage_error "-g with a slash" "-g 'a/b': an ident is a file name: no '/', not . or .." \
 	"$SOCKKIT" prefork-interp -U -g a/b perl
+usage_error "-g ." "-g '.': an ident is a file name: no '/', not . or .." \
+	"$SOCKKIT" prefork-interp -U -g . perl
+usage_error "-g .." "-g '..': an ident is a file name: no '/', not . or .." \
+	"$SOCKKIT" prefork-interp -U -g .. perl
+usage_error "-g ''" "-g: an empty ident" "$SOCKKIT" prefork-interp -U -g '' perl
 usage_error "-g of 107 characters" "-g: an ident of 107 characters is too long (at most 106)" \
 	"$SOCKKIT" prefork-interp -U -g "${g106}7" perl
 usage_error "-g of 3000 characters" "-g: an ident of 3000 characters is too long (at most 106)" \
