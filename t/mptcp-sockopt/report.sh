@@ -136,7 +136,7 @@ for fam in 4 6; do
 	ppid_=$!
 	exec 4>"$T/peer.in$fam" 5<"$T/peer.out$fam"
 	IFS= read -r line <&5
-	"$SOCKKIT" mptcp-sockopt -c "$host" "${line#port:}" --count 3 --interval 1 --json \
+	"$SOCKKIT" mptcp-sockopt -c "$host" "${line#port:}" --count 3 --interval 0.5 --json \
 		>"$T/samples$fam" 2>"$T/closing.err" &
 	cpid=$!
 	exec 3<"$T/samples$fam"

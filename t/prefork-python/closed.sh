@@ -4,6 +4,9 @@
 # the script uses the closed stream or not, through both #! forms.
 . "$T_SRC/lib.sh"
 . "$T_SRC/prefork-python/pylib.sh" "$@"
+# How a call ends is the server's and the call's business, the same through
+# either #! form (basic.sh and the others take both): the first form only.
+FORMS=A
 
 mk closed <<'PY'
 import sockkit_prefork, os, sys

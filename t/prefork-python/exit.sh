@@ -9,6 +9,9 @@
 # it (gc.freeze), without the interpreter's teardown.
 . "$T_SRC/lib.sh"
 . "$T_SRC/prefork-python/pylib.sh" "$@"
+# How a call ends is the server's and the call's business, the same through
+# either #! form (basic.sh and the others take both): the first form only.
+FORMS=A
 
 # The body of each call; "teardown" (a global's __del__) is printed only by
 # the interpreter's teardown, so it tells whether the call skipped it.

@@ -103,7 +103,9 @@ ok log_clean "no traceback or error in the server log"
 # run sees its edit, whether the editor renames a new file over the old
 # or writes in place, the script or a module it imports.  (The server had
 # read the inotify event while a spare took the call: 3 runs in 40 were
-# stale.)
+# stale.)  The race is the server's, whatever the interpreter: this runs
+# under /usr/bin/python3 only (a cold start of PyPy costs ten times more).
+if [ "$_want" = /usr/bin/python3 ]; then
 mkdir "$T/lib2"
 mk quick "log='$T/log'" quick <<PY
 import sys
@@ -114,7 +116,7 @@ print(quickmod.V)
 PY
 for f in $FORMS; do
 	stale=
-	for i in $(seq 1 20); do
+	for i in $(seq 1 12); do
 		case $i in
 		*[02468]) echo "V = 'v$i'" >"$T/lib2/quickmod.py" ;;
 		*) echo "V = 'v$i'" >"$T/lib2/.q.tmp" && mv "$T/lib2/.q.tmp" "$T/lib2/quickmod.py" ;;
@@ -122,14 +124,15 @@ for f in $FORMS; do
 		got=$("$T/$f-quick.py" 2>&1)
 		[ "$got" = "v$i" ] || stale="$stale $i:$got"
 	done
-	is "${stale# }" "" "$f: 20 edits of an imported module, each run at once after its edit, see it"
+	is "${stale# }" "" "$f: 12 edits of an imported module, each run at once after its edit, see it"
 	stale=
-	for i in $(seq 1 10); do
+	for i in $(seq 1 6); do
 		sed -i "s/^print(quickmod.V.*/print(quickmod.V, $i)/" "$T/$f-quick.py"
 		got=$("$T/$f-quick.py" 2>&1)
-		[ "$got" = "v20 $i" ] || stale="$stale $i:$got"
+		[ "$got" = "v12 $i" ] || stale="$stale $i:$got"
 	done
-	is "${stale# }" "" "$f: 10 edits of the script with sed -i, each run at once after, see it"
+	is "${stale# }" "" "$f: 6 edits of the script with sed -i, each run at once after, see it"
 done
+fi
 
 done_testing
