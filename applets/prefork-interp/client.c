@@ -306,6 +306,14 @@ void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg,
 		fail_send("send request", cfg);
 }
 
+/* The connection ended (closed or reset) before the script's status: the
+ * server died, or gave up on the call; what it knows is in its log. */
+_Noreturn void pfi_die_no_status(void)
+{
+	die("server closed the call without an exit status (its log may say why: "
+	    "prefork-interp(1), FILES)");
+}
+
 /* The script runs as long as it runs: this one wait is bounded by the
  * script, not by us (as waitpid for a direct child would be).  A server
  * that dies closes the socket and ends it. */
@@ -318,10 +326,10 @@ _Noreturn void pfi_finish(const struct pfi_conn *c)
 	if (pfi_ext_offered(c))
 		pfi_ext_finish(c);      /* records and signals: ext.c */
 	n = read_full(c->fd, st, sizeof st, -1);
-	if (n < 0)
+	if (n < 0 && errno != ECONNRESET)
 		die_errno("read exit status");
 	if (n != (ssize_t)sizeof st)
-		die("server closed the call without an exit status");
+		pfi_die_no_status();
 	status = get_be32(st);
 	if (status > 0x7fffffff)
 		die("exit status 0x%x out of range", (unsigned)status);

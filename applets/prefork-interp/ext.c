@@ -194,10 +194,10 @@ static void read_record(int sock)
 	ssize_t n = read_full(sock, rec, sizeof rec, RECORD_TIMEOUT_MS);
 	uint32_t value;
 
-	if (n < 0)
+	if (n < 0 && errno != ECONNRESET)
 		die_errno("read from server");
 	if (n != REC_LEN)
-		die("server closed the call without an exit status");
+		pfi_die_no_status();
 	value = get_be32(rec + 1);
 	switch (rec[0]) {
 	case REC_STATUS:

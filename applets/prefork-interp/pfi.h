@@ -166,6 +166,7 @@ void pfi_conn_close(struct pfi_conn *c);
 void pfi_send_request(const struct pfi_conn *c, const struct pfi_config *cfg,
 		      const struct pfi_caller *caller);
 _Noreturn void pfi_finish(const struct pfi_conn *c);
+_Noreturn void pfi_die_no_status(void);
 
 /* fdpass.c: one fd with a one-byte 0x00 payload: 0 or -1 with errno. */
 int pfi_send_fd(int sock, int fd);

@@ -73,7 +73,7 @@ kill -KILL -"$srv2"
 reap "$client"
 vg_clean "$T/err"
 is_rc 127 "server killed during a call: status 127"
-is_file "$T/err" "prefork-interp: server closed the call without an exit status" \
+is_file "$T/err" "prefork-interp: server closed the call without an exit status (its log may say why: prefork-interp(1), FILES)" \
 	"server killed during a call: said so"
 wait_gone "$srv2"
 srv3=$(server_now)

@@ -94,4 +94,35 @@ else
 fi
 ok log_clean "no traceback or error in the server log"
 
+# A server whose spares all die before a call (here the script broke
+# os.setpgid, which a spare needs) stops after a few instead of forking
+# for ever; the caller fails with 127 and the log says why.
+mk spares "log='$T/spares.log'" <<'PY'
+import os, sockkit_prefork
+def broken(*args):
+    raise OSError("setpgid broken on purpose")
+os.setpgid = broken
+@INIT@
+print("never")
+PY
+for f in $FORMS; do
+	: >"$T/spares.log"
+	run bounded 30 "$T/$f-spares.py"
+	ok '[ "$rc" -eq 127 ] && [ ! -s "$T/out" ] && grep -qx "prefork-interp: server closed the call without an exit status (its log may say why: prefork-interp(1), FILES)" "$T/err"' \
+		"$f: spares that all die: 127, and the log named"
+	ok 'bounded 10 sh -c "until grep -q \"quitting: 5 spares in a row died before a call\" \"\$1\"; do sleep 0.05; done" sh "$T/spares.log"' \
+		"$f: ... the server quits after 5, saying so in the log"
+	ok 'grep -q "spare: OSError: setpgid broken on purpose" "$T/spares.log"' "$f: ... the log says why"
+	gone=
+	for _ in $(seq 100); do
+		pgrep -f -- "$T/$f-spares.py" >/dev/null || { gone=1; break; }
+		sleep 0.05
+	done
+	# (Spares forked before the fifth death may die after it.)
+	deaths=$(grep -c "warning: spare .* died" "$T/spares.log")
+	ok '[ -n "$gone" ] && [ "$deaths" -le 10 ]' "$f: ... no process left, no more spares forked"
+	[ -n "$gone" ] || diag "left: $(pgrep -af -- "$T/$f-spares.py")"
+	[ "$deaths" -le 10 ] || diag "$deaths spares died"
+done
+
 done_testing
