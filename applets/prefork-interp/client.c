@@ -284,6 +284,8 @@ static _Noreturn void fail_send(const char *what, const struct pfi_config *cfg)
 {
 	if (errno == EAGAIN)
 		die("%s: the server took nothing for %d ms", what, cfg->timeout_ms);
+	if (errno == EPIPE || errno == ECONNRESET)
+		pfi_die_no_status();    /* it gave up on the call before reading it */
 	die_errno("%s", what);
 }
 

@@ -110,6 +110,8 @@ for f in $FORMS; do
 	run bounded 30 "$T/$f-spares.py"
 	ok '[ "$rc" -eq 127 ] && [ ! -s "$T/out" ] && grep -qx "prefork-interp: server closed the call without an exit status (its log may say why: prefork-interp(1), FILES)" "$T/err"' \
 		"$f: spares that all die: 127, and the log named"
+	[ "$rc" -eq 127 ] || diag "status $rc"
+	grep -q "its log may say why" "$T/err" || diag "$(cat "$T/err")"
 	ok 'bounded 10 sh -c "until grep -q \"quitting: 5 spares in a row died before a call\" \"\$1\"; do sleep 0.05; done" sh "$T/spares.log"' \
 		"$f: ... the server quits after 5, saying so in the log"
 	ok 'grep -q "spare: OSError: setpgid broken on purpose" "$T/spares.log"' "$f: ... the log says why"
