@@ -90,8 +90,13 @@ $BODY
 PY
 
 fast=$("$PYI" -c 'import gc, atexit; print(hasattr(gc, "freeze") and hasattr(atexit, "_run_exitfuncs"))')
+# Where the call is placed in the script decides whether a call may skip
+# the interpreter's teardown; an interpreter without that fast exit (PyPy)
+# ends every call through its own exit, so the usual style is enough there.
+styles="usual ifmain oneline infunc future"
+[ "$fast" = True ] || styles=usual
 for f in $FORMS; do
-	for name in usual ifmain oneline infunc future; do
+	for name in $styles; do
 		s=$T/$f-$name.py
 		for args in "" "exit 3" "exit 0" raise kbint thread daemon hook; do
 			same "$f $name: ${args:-the end}" "$s" $args
