@@ -127,6 +127,18 @@ for f in $FORMS; do
 	same "$f: ... a call without it: the whole environment" "$T/$f-envall.py"
 done
 
+# A server's first call is handed to a spare by the server, not accepted
+# by one: a program it runs inherits no more than a later call's does.
+mk fdsfirst <<'PY'
+import os, sockkit_prefork
+@INIT@
+os.system("ls /proc/self/fd")
+PY
+for f in $FORMS; do
+	check "$f: the first call's programs inherit only fds 0-2 (3 is ls's own)" 0 "$(printf '0\n1\n2\n3')" '' "$T/$f-fdsfirst.py"
+	check "$f: ... a later call's too" 0 "$(printf '0\n1\n2\n3')" '' "$T/$f-fdsfirst.py"
+done
+
 # A file the server opened before the call (its first call's environment
 # names it), written in later calls.
 EARLY_FILE=$T/early

@@ -120,7 +120,8 @@ class Spare:
 
     def _handed_over(self):
         try:
-            data, anc, _, _ = self.chan.recvmsg(4, protocol.ANC_SPACE)
+            data, anc, _, _ = self.chan.recvmsg(4, protocol.ANC_SPACE,
+                                                protocol.MSG_CMSG_CLOEXEC)
         except OSError:
             os._exit(0)
         fds = protocol.fds_of(anc)

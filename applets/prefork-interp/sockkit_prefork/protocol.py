@@ -34,6 +34,9 @@ REC_STATUS = 0x58                # 'X' + u32 wait status, then close
 REC_STOPPED = 0x54               # 'T' + u32 wire code: the client stops too
 
 ANC_SPACE = socket.CMSG_SPACE(8 * 4)
+# Descriptors received close on exec, as every other one a call process
+# keeps (Linux 2.6.23; PyPy 3.9 lacks the name).
+MSG_CMSG_CLOEXEC = getattr(socket, "MSG_CMSG_CLOEXEC", 0x40000000)
 
 
 class ProtocolError(Exception):
