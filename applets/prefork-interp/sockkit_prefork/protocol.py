@@ -258,15 +258,14 @@ class Request:
         strings = self.blob.split(b"\0")
         if len(strings) < 2 or strings.pop() != b"":
             raise ProtocolError("request block does not end with a NUL")
-        env = {}
-        while strings:
-            s = strings.pop(0)
-            if not s:
-                break
-            k, eq, v = s.partition(b"=")
-            if eq and k:
-                env[k] = v
-        return env, strings
+        try:
+            end = strings.index(b"")
+        except ValueError:
+            end = len(strings)
+        # NAME=VALUE with a NAME: later ones win, as in execve's array.
+        env = dict(s.split(b"=", 1) for s in strings[:end]
+                   if s.find(b"=") > 0)
+        return env, strings[end + 1:]
 
     def close(self):
         for fd in self.fds:
