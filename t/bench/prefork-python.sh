@@ -7,8 +7,13 @@
 #            by run (t/bench/spawn-pair.c) and hyperfine back to back;
 #            goal: warm at least 25 times faster;
 #   trivial  a script that does nothing, warm, against the exec of a
-#            trivial C program, back to back (hyperfine) and alternated;
-#            goal: at most 2.5 times the C program;
+#            trivial C program, back to back (hyperfine, and spawn-pair's
+#            interleaved blocks, which a drifting load cannot favour) and
+#            alternated; goal: at most 2.5 times the C program;
+#   floor    the same call through a bare prefork server (bare-server.py:
+#            fork, take fds 0-2, answer 0, nothing else), back to back:
+#            what any Python server costs here, below which no real one
+#            can go; with a static client (STATIC) too, if given;
 #   real     pygmentize (python3-pygments, a real multi-module program not
 #            written for this) colouring a 40-line Python file: direct,
 #            warm (its modules preloaded), and the floor: fork of the same
@@ -18,7 +23,9 @@
 #            goal: within 100 ms.
 # It also prints the CPU time and page faults of a warm trivial call
 # (client, server, call process), which load distorts less than time.
-# usage: t/bench/prefork-python.sh [SOCKKIT [RUNS [PYTHON]]]
+# usage: t/bench/prefork-python.sh [SOCKKIT [RUNS [PYTHON [STATIC]]]]
+# STATIC: a static sockkit (meson setup -Dstatic=true, CC=musl-gcc), whose
+# trivial and floor figures are measured as well.
 # Needs hyperfine, cc, the python (default /usr/bin/python3) and, for the
 # real program, python3-pygments.  Prints medians in ms.
 set -eu
@@ -26,8 +33,12 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 SOCKKIT=${1:-${SOCKKIT:-$here/build/sockkit}}
 RUNS=${2:-300}
 PY=${3:-/usr/bin/python3}
+STATIC=${4:-}
 case $SOCKKIT in /*) ;; *) SOCKKIT=$(pwd)/$SOCKKIT ;; esac
+case $STATIC in /* | '') ;; *) STATIC=$(pwd)/$STATIC ;; esac
 [ -x "$SOCKKIT" ] || { echo "no sockkit at $SOCKKIT (give its path)" >&2; exit 2; }
+[ -z "$STATIC" ] || [ -x "$STATIC" ] || { echo "no static sockkit at $STATIC" >&2; exit 2; }
+BLOCKS=$(( (RUNS + 19) / 20 * 20 ))     # spawn-pair -b 21: runs in 20s
 command -v hyperfine >/dev/null || { echo "hyperfine not installed" >&2; exit 2; }
 
 T=$(mktemp -d /tmp/pfpy-bench.XXXXXX)
@@ -57,6 +68,12 @@ cat >"$T/trivial.py" <<PY
 import sockkit_prefork
 sockkit_prefork.initialisation_complete(log=None)
 PY
+{ echo "#!$T/sockkit prefork-interp -U $PY"; cat "$here/t/bench/bare-server.py"; } >"$T/bare.py"
+if [ -n "$STATIC" ]; then
+	ln -s "$STATIC" "$T/sockkit-static"
+	sed "1s|$T/sockkit |$T/sockkit-static |" "$T/trivial.py" >"$T/trivial-static.py"
+	sed "1s|$T/sockkit |$T/sockkit-static |" "$T/bare.py" >"$T/bare-static.py"
+fi
 PRELOAD="import sys, pygments.cmdline, pygments.lexers.python, pygments.formatters.terminal256, pygments.styles.default"
 cat >"$T/pyg.py" <<PY
 #!$T/sockkit prefork-interp -U $PY
@@ -72,7 +89,9 @@ cc -O2 -o "$T/spawn-pair" "$here/t/bench/spawn-pair.c"
 SRC=$here/t/prefork-python/probe.py
 PYG="-f terminal256 -l python $SRC"
 "$T/heavy.py" 2>/dev/null
-"$T/trivial.py"
+for f in trivial bare trivial-static bare-static; do
+	[ ! -e "$T/$f.py" ] || "$T/$f.py"
+done
 have_pyg=$("$PY" -c 'import pygments.cmdline' 2>/dev/null && echo yes || echo no)
 [ $have_pyg = no ] || "$T/pyg.py" $PYG >/dev/null
 
@@ -96,6 +115,19 @@ cat "$T/h.txt"
 echo "heavy: direct / warm = $(ratio "$(get direct-heavy)" "$(get warm-heavy)")x; goal >= 25"
 echo "trivial warm / C exec = $(ratio "$(get warm-trivial)" "$(get c-true)")x; goal <= 2.5"
 
+echo "== back to back in interleaved blocks of 20 (spawn-pair -b 21, medians in us)"
+block() {     # NAME SCRIPT: its median against the C program's
+	set -- "$1" $("$T/spawn-pair" -b 21 "$BLOCKS" ./c-true -- "./$2" 2>/dev/null)
+	echo "$1 / C exec = $4x ($3 / $2)"
+}
+block "trivial warm" trivial.py
+block "floor (bare server)" bare.py
+if [ -n "$STATIC" ]; then
+	block "trivial warm, static client" trivial-static.py
+	block "floor, static client" bare-static.py
+fi
+echo "goal for trivial warm: <= 2.5"
+
 echo "== alternated run by run (spawn-pair, medians in us)"
 set -- $("$T/spawn-pair" "$RUNS" ./c-true -- ./trivial.py 2>/dev/null)
 echo "trivial warm / C exec = $3x ($2 / $1); goal <= 2.5"
@@ -104,8 +136,9 @@ echo "heavy: direct / warm = $3x ($2 / $1); goal >= 25"
 
 # CPU and page faults per warm trivial call, which load distorts far less
 # than wall time: the client's (getrusage of our children), the server's
-# own and its call processes' (the server's /proc/PID/stat: utime+stime,
-# and cutime+cstime of the children it reaped, a spare's whole life each).
+# own (its two processes: the forker's /proc/PID/stat utime+stime, and the
+# bookkeeper's, its oldest child) and its call processes' (cutime+cstime
+# of the children the forker reaped, a spare's whole life each).
 cat >"$T/cpu.py" <<PY
 #!$T/sockkit prefork-interp -U $PY
 import os, sys
@@ -122,10 +155,24 @@ server = int(subprocess.run([script, "pid"], capture_output=True).stdout)
 null = os.open(os.devnull, os.O_RDWR)
 acts = [(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)]
 tick = os.sysconf("SC_CLK_TCK")
+def stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return [int(x) for x in f.read().rsplit(")", 1)[1].split()[1:20]]
+def bookkeeper():
+    kids = []
+    for p in os.listdir("/proc"):
+        try:
+            v = stat(int(p))
+        except (ValueError, OSError):
+            continue
+        if v[0] == server:
+            kids.append((v[18], int(p)))       # start time, pid
+    return min(kids)[1]
+book = bookkeeper()
 def server_stat():
-    with open("/proc/%d/stat" % server) as f:
-        v = [int(x) for x in f.read().rsplit(")", 1)[1].split()[7:15]]
-    return v[0], v[1], v[4] + v[5], v[6] + v[7]   # flt, cflt, cpu, ccpu
+    v, b = stat(server)[6:14], stat(book)[6:14]
+    return (v[0] + b[0], v[1], v[4] + v[5] + b[4] + b[5],
+            v[6] + v[7])                       # flt, cflt, cpu, ccpu
 def calls(k):
     for _ in range(k):
         os.waitpid(os.posix_spawn(script, [script], os.environ,

@@ -1,7 +1,10 @@
 /* Time two commands side by side: run A and B alternately ROUNDS times
  * (posix_spawn, output to /dev/null, wait), and print each one's median and
  * the ratio B/A.  Alternating keeps a machine's changing load from favouring
- * either.  Usage: spawn-pair ROUNDS A-ARGV... -- B-ARGV...  */
+ * either.  With -b K, the alternation is by blocks of K runs back to back,
+ * and the first run of each block (which follows the other command) is not
+ * counted: back-to-back figures that a drifting load still cannot favour.
+ * Usage: spawn-pair [-b K] ROUNDS A-ARGV... -- B-ARGV...  */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -43,16 +46,23 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	posix_spawn_file_actions_t fa;
-	int rounds, split = 0;
+	int rounds, split = 0, block = 1;
 
+	if (argc > 3 && !strcmp(argv[1], "-b")) {
+		block = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	for (int i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--"))
 			split = i;
-	if (argc < 5 || !split || split == 2 || split == argc - 1) {
-		fprintf(stderr, "usage: spawn-pair ROUNDS A... -- B...\n");
+	rounds = atoi(argv[1]);
+	if (argc < 5 || !split || split == 2 || split == argc - 1 || block < 1 ||
+	    rounds < 1 || (block > 1 && rounds % (block - 1))) {
+		fprintf(stderr, "usage: spawn-pair [-b K] ROUNDS A... -- B...\n"
+			"(with -b, ROUNDS a multiple of K-1)\n");
 		return 2;
 	}
-	rounds = atoi(argv[1]);
 	argv[split] = NULL;
 	char **a = argv + 2, **b = argv + split + 1;
 	double *ta = calloc((size_t)rounds, sizeof *ta), *tb = calloc((size_t)rounds, sizeof *tb);
@@ -63,9 +73,20 @@ int main(int argc, char **argv)
 		run_once(a, &fa);
 		run_once(b, &fa);
 	}
-	for (int i = 0; i < rounds; i++) {
-		ta[i] = run_once(a, &fa);
-		tb[i] = run_once(b, &fa);
+	if (block == 1) {
+		for (int i = 0; i < rounds; i++) {
+			ta[i] = run_once(a, &fa);
+			tb[i] = run_once(b, &fa);
+		}
+	} else {
+		for (int i = 0; i < rounds; i += block - 1) {
+			run_once(a, &fa);
+			for (int k = 0; k < block - 1; k++)
+				ta[i + k] = run_once(a, &fa);
+			run_once(b, &fa);
+			for (int k = 0; k < block - 1; k++)
+				tb[i + k] = run_once(b, &fa);
+		}
 	}
 	qsort(ta, (size_t)rounds, sizeof *ta, cmp);
 	qsort(tb, (size_t)rounds, sizeof *tb, cmp);
