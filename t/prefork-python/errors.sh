@@ -127,4 +127,36 @@ for f in $FORMS; do
 	[ "$deaths" -le 10 ] || diag "$deaths spares died"
 done
 
+# A server is two processes: the forker (the server's pid, the parent of
+# every call's process) and the bookkeeper, forked from it once.  Either
+# killed, the other ends too, no process is left behind, and the next
+# call starts a new server.
+mk pair <<'PY'
+import os, sockkit_prefork
+@INIT@
+print("pair", os.getppid())
+PY
+for f in $FORMS; do
+	s=$T/$f-pair.py
+	for victim in forker bookkeeper; do
+		server=$(server_of "$s")
+		book=$(ps -o pid= --ppid "$server" --sort=start_time | head -n 1 | tr -d ' ')
+		case $victim in
+		forker) kill -9 "$server" ;;
+		*) kill -9 "$book" ;;
+		esac
+		ok 'wait_gone "$server" && wait_gone "$book"' "$f: the $victim killed: both end"
+		gone=
+		for _ in $(seq 100); do
+			pgrep -f -- "$s" >/dev/null || { gone=1; break; }
+			sleep 0.05
+		done
+		ok '[ -n "$gone" ]' "$f: ... and no spare is left"
+		[ -n "$gone" ] || diag "left: $(pgrep -af -- "$s")"
+		run bounded 30 "$s"
+		ok '[ "$rc" -eq 0 ] && [ "$(cut -d" " -f1 "$T/out")" = pair ] && [ "$(cut -d" " -f2 "$T/out")" != "$server" ]' \
+			"$f: ... the next call starts a new server"
+	done
+done
+
 done_testing

@@ -327,8 +327,8 @@ def plain_socket(fd):
     return PlainSocket(fileno=fd)
 
 
-def socket_pair():
-    return _plain_pair(socket.AF_UNIX, socket.SOCK_STREAM)
+def socket_pair(kind=socket.SOCK_STREAM):
+    return _plain_pair(socket.AF_UNIX, kind)
 
 
 def accept_plain(listen):
@@ -357,6 +357,17 @@ def identity(*socks):
                 (os.fstat(s.fileno()) for s in socks)]
     except OSError:
         return None
+
+
+def killpg(pid, sig):
+    """Signal a call's process group (its process, before it made one)."""
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
 
 
 def send_fd(sock, payload, fd):

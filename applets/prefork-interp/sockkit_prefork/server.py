@@ -1,21 +1,23 @@
-"""The server: keeps spare call processes ready, accepts calls itself only
-when no spare can, forwards signals, notices callers that go away, reports
-the wait statuses that call processes could not report themselves, and
-quits on reload, idle timeout or a lost socket.
+"""The bookkeeper: the server's work but forking.  It keeps spare call
+processes ready (asking the forker, forker.py, for them: the server's own
+process, which forks them and passes on their wait statuses), accepts
+calls itself only when no spare can, forwards signals, notices callers
+that go away, reports the wait statuses that call processes could not
+report themselves, and quits on reload, idle timeout or a lost socket.
 
-Spares accept, greet and read calls themselves, so the server is on no
-call's path.  They are forked while no call is working (a fork and a
-spare's set-up would compete with the call for the CPU).  A call the server
-accepted (no spare ready, or max_servers calls running) waits in a queue
-for a spare that does not accept, so that a hand-over and an accept never
-race.  Messages from call processes on their socket pair to the server:
+Spares accept, greet and read calls themselves, so neither process is on
+a call's path.  Spares are asked for while no call is working (a fork and
+a spare's set-up would compete with the call for the CPU).  A call
+accepted here (no spare ready, or max_servers calls running) waits in a
+queue for a spare that does not accept, so that a hand-over and an accept
+never race.  Messages from call processes on their socket pair:
     A + fd   a spare accepted this connection (before greeting it)
     R + ext  the request is read: the caller is now watched for signals
     S + u32  the process sent this status to its caller itself
     N        the caller closed before any request (a status probe)
     Q + name a watched file changed (seen by a spare before greeting)
 They are read on every wake-up, not polled for: a message to a sleeping
-server would wake it onto the sender's CPU and delay the call.
+bookkeeper would wake it onto the sender's CPU and delay the call.
 """
 
 import os
@@ -25,14 +27,8 @@ import socket
 import struct
 import time
 
-try:
-    # signal.signal() without its enum layer: it takes plain ints only.
-    from _signal import signal as raw_signal, SIG_DFL as RAW_SIG_DFL
-except ImportError:
-    raw_signal, RAW_SIG_DFL = signal.signal, signal.SIG_DFL
-
-from . import executor, protocol
-from .calls import BecomeCall, Call, Counters, Spare, recv_nowait
+from . import forker, protocol
+from .calls import Call, Counters, Spare, recv_nowait
 
 EPOLLRDHUP = getattr(select, "EPOLLRDHUP", 0x2000)    # absent in PyPy 3.9
 EOF_SETTLE = 0.05                # seconds: see Server.caller_gone
@@ -69,6 +65,9 @@ class Server:
         self.by_pid = {}         # call process pid -> Call
         self.queue = []          # greeted calls waiting for a call process
         self.spares = {}         # socket fd -> Spare, polled
+        self.pending = []        # Spares asked of the forker, no pid yet
+        self.ctl = None          # socket pair to the forker
+        self.forker_pid = 0
         self.quitting = None
         self.closing = []        # closed after each batch of events
         self.last_busy = time.monotonic()
@@ -85,34 +84,55 @@ class Server:
 
     # -- the loop
     def run(self):
+        """Returns only in a spare, forked by the forker, that has a call:
+        that call (a BecomeCall)."""
+        call = self.split()
+        if call is not None:
+            return call
         while True:
             if self.quitting and not self.by_pid and not self.queue:
                 self.log("debug", "every call served: exit")
+                if self.ctl is not None:
+                    # The forker, the pid callers know, ends now: our own
+                    # exit may wait ~15 ms for the kernel, as the last close
+                    # of an inotify descriptor does.
+                    self.ctl.close()
                 os._exit(0)
+            asked = list(self.spares.values()) + self.pending
             if self.queue and self.room(0) and not any(
-                    not s.accepting for s in self.spares.values()):
-                call = self.fork_spare(accepting=False)   # for the waiting
-                if call is not None:                      # call; in the
-                    return call                           # spare: its own
+                    not s.accepting for s in asked):
+                self.fork_spare(accepting=False)      # for the waiting call
                 self.after_batch()
                 continue
-            need_spare = (self.refill and len(self.spares) < self.nspares
-                          and self.room(len(self.spares))
+            need_spare = (self.refill and len(asked) < self.nspares
+                          and self.room(len(asked))
                           and not self.quitting
                           and (not self.ready() or not self.busy()))
             events = self.sel.poll(0 if need_spare else self.timeout())
             if not events and need_spare:
-                call = self.fork_spare()
-                if call is not None:
-                    return call          # in the spare, which has a call
+                self.fork_spare()
                 self.after_batch()
                 continue
             for fd, ev in events:
                 self.event(fd, ev)
             self.read_chans()
-            self.reap()
             self.timers()
             self.after_batch()
+
+    def split(self):
+        """Fork the bookkeeper, which goes on here; this process, the
+        server's pid, becomes the forker.  Returns None in the bookkeeper,
+        and in a spare forked by the forker, its call."""
+        mine, theirs = forker.control_pair()
+        pid = os.fork()
+        if pid == 0:
+            protocol.drop(theirs)
+            mine.setblocking(False)
+            self.ctl, self.forker_pid = mine, os.getppid()
+            self.sel.register(mine.fileno(), select.EPOLLIN)
+            return None
+        protocol.drop(mine)
+        return forker.Forker.of_server(self, theirs, pid).run()
 
     def after_batch(self):
         self.dispatch()
@@ -177,13 +197,13 @@ class Server:
                 c.int_at = None
                 self.chan_input(c)
                 if c.reported is None:
-                    self.killpg(c.pid, signal.SIGINT)
+                    protocol.killpg(c.pid, signal.SIGINT)
                     c.kill_at = now + self.grace
             if c.kill_at is not None and now >= c.kill_at:
                 c.kill_at = None
                 self.log("warning", "call process [%d]: caller gone, SIGKILL"
                          % c.pid)
-                self.killpg(c.pid, signal.SIGKILL)
+                protocol.killpg(c.pid, signal.SIGKILL)
         if (self.idle_timeout >= 0 and not self.by_pid and not self.queue
                 and now >= self.last_busy + self.idle_timeout):
             self.quit("idle for %gs" % self.idle_timeout)
@@ -211,6 +231,8 @@ class Server:
             self.quit("socket gone (watcher ended)")
         elif self.listen is not None and fd == self.listen.fileno():
             self.accept()
+        elif self.ctl is not None and fd == self.ctl.fileno():
+            self.forker_input()
         elif fd in self.calls:
             self.conn_input(self.calls[fd])
         elif fd in self.spares:
@@ -355,80 +377,84 @@ class Server:
         if name is None or not hasattr(signal, name):
             self.log("warning", "unknown wire signal %d" % code)
             return
-        self.killpg(c.pid, getattr(signal, name))
-
-    @staticmethod
-    def killpg(pid, sig):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+        protocol.killpg(c.pid, getattr(signal, name))
 
     # -- call processes
     def fork_spare(self, accepting=True):
-        """Fork a spare.  Returns None in the server; in the spare, once
-        it has a call, that call (a BecomeCall)."""
+        """Ask the forker for a spare; it is one once the forker names its
+        pid (spare_forked)."""
+        if self.ctl is None:
+            return
         slot = self.counters.take_slot()
         parent, child = protocol.socket_pair()
         try:
-            pid = os.fork()
+            forker.request(self.ctl, accepting, slot, child.fileno(),
+                           self.watch.fd)
         except OSError as e:
-            self.log("err", "fork: %s" % e)
+            self.log("err", "asking the forker for a spare: %s" % e)
             self.counters.give_slot(slot)
             parent.close()
-            child.close()
-            time.sleep(0.1)
+            self.refill = False  # again at the next event, not in a spin
             return
-        if pid == 0:
-            protocol.drop(parent)
-            return self.become_spare(child, accepting, slot)
-        child.close()
+        finally:
+            child.close()
         parent.setblocking(False)
-        self.slot_of[pid] = slot
-        self.spares[parent.fileno()] = Spare(pid, parent, accepting, slot)
-        self.sel.register(parent.fileno(), select.EPOLLIN)
-        if len(self.spares) >= self.nspares:
+        self.pending.append(Spare(0, parent, accepting, slot))
+        if len(self.spares) + len(self.pending) >= self.nspares:
             self.refill = False
 
-    def become_spare(self, chan, accepting, slot):
-        """In the child: drop the server's state and wait for a call."""
-        try:
-            signal.set_wakeup_fd(-1)
-            # signal.signal() would convert the old handler, our lambda, to
-            # an enum member by failing to: an exception, in a process
-            # whose every first write to a page copies it.
-            raw_signal(int(signal.SIGCHLD), RAW_SIG_DFL)
-            self.close_in_child(accepting)
-            os.setpgid(0, 0)
-            spare = executor.Spare(chan, self.listen if accepting else None,
-                                   self.watch, self.ext, self.stdio, self.log)
-            spare.counters, spare.slot = self.counters, slot
-            conn, ext = executor.become_call(spare)
-        except BaseException as e:
-            self.log("err", "spare: %s: %s" % (type(e).__name__, e))
-            os._exit(127)
-        return BecomeCall(conn, chan, ext)
+    def forker_input(self):
+        for kind, pid, value in forker.records(self.ctl):
+            if kind == b"P":
+                self.spare_forked(pid)
+            elif kind == b"W":
+                self.reaped(pid, value)
+            else:
+                self.forker_gone()
+                return
 
-    def close_in_child(self, accepting):
-        """A spare holds none of the server's descriptors (but the
-        listening socket if it accepts, and the watch, to look at)."""
-        for fd in (self.watchi, self.watche, self.wake_r, self.wake_w):
-            os.close(fd)
-        self.sel.close()
-        self.chan_sel.close()
-        for c in self.calls.values():
-            protocol.drop(c.sock)
-            if c.chan is not None:
-                protocol.drop(c.chan)
-        for s in self.spares.values():
-            protocol.drop(s.sock)
-        for sock in self.closing:
-            protocol.drop(sock)
-        if not accepting and self.listen is not None:
-            protocol.drop(self.listen)
+    def spare_forked(self, pid):
+        """The forker forked the oldest spare asked for (pid 0: it could
+        not, and logged why)."""
+        if not self.pending:
+            self.log("err", "the forker named a spare [%d] never asked for"
+                     % pid)
+            return
+        spare = self.pending.pop(0)
+        if pid <= 0 or self.quitting:
+            self.counters.give_slot(spare.slot)
+            self.closing.append(spare.sock)   # it sees EOF, and ends
+            self.refill = True
+            if pid <= 0:
+                time.sleep(0.1)  # forks fail for a while: not in a spin
+            return
+        spare.pid = pid
+        self.slot_of[pid] = spare.slot
+        self.spares[spare.sock.fileno()] = spare
+        self.sel.register(spare.sock.fileno(), select.EPOLLIN)
+
+    def forker_gone(self):
+        """The forker ended: no more spares, nor wait statuses.  A call in
+        flight that did not send its status itself ends without one (its
+        caller says so)."""
+        if self.ctl is None:
+            return
+        self.sel.unregister(self.ctl.fileno())
+        self.closing.append(self.ctl)
+        self.ctl = None
+        self.log("err", "the forker [%d] ended: no more spares, nor wait "
+                 "statuses" % self.forker_pid)
+        self.quit("the forker ended")
+        for c in list(self.by_pid.values()):
+            del self.by_pid[c.pid]
+            self.close_chan(c)
+            self.forget(c)
+        for c in self.queue:
+            self.forget(c)
+        self.queue = []
+        for spare in self.pending:
+            self.closing.append(spare.sock)
+        self.pending = []
 
     def unspare(self, spare):
         """spare stops being one (taken, gone, or told to go): its socket
@@ -497,30 +523,24 @@ class Server:
             pass
         self.stop_watching(c)
 
-    def reap(self):
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            for spare in [s for s in self.spares.values() if s.pid == pid]:
-                self.spare_input(spare)      # took a call just before?
-            c = self.by_pid.get(pid)
-            if c is None:
-                self.spare_died(pid, status)
-                self.counters.give_slot(self.slot_of.pop(pid, None))
-            elif os.WIFSTOPPED(status):
-                if c.ext and not c.gone:
-                    try:
-                        c.sock.send(protocol.stopped_record(
-                            os.WSTOPSIG(status)))
-                    except OSError:
-                        pass
-            else:
-                self.call_ended(c, status)     # folds its slot in first
-                self.counters.give_slot(self.slot_of.pop(pid, None))
+    def reaped(self, pid, status):
+        """The forker reaped pid (or saw it stop)."""
+        for spare in [s for s in self.spares.values() if s.pid == pid]:
+            self.spare_input(spare)      # took a call just before?
+        c = self.by_pid.get(pid)
+        if c is None:
+            self.spare_died(pid, status)
+            self.counters.give_slot(self.slot_of.pop(pid, None))
+        elif os.WIFSTOPPED(status):
+            if c.ext and not c.gone:
+                try:
+                    c.sock.send(protocol.stopped_record(
+                        os.WSTOPSIG(status)))
+                except OSError:
+                    pass
+        else:
+            self.call_ended(c, status)     # folds its slot in first
+            self.counters.give_slot(self.slot_of.pop(pid, None))
 
     def spare_died(self, pid, status):
         for spare in [s for s in self.spares.values() if s.pid == pid]:
