@@ -116,10 +116,7 @@ for f in $FORMS; do
 		"$f: ... the server quits after 5, saying so in the log"
 	ok 'grep -q "spare: OSError: setpgid broken on purpose" "$T/spares.log"' "$f: ... the log says why"
 	gone=
-	for _ in $(seq 100); do
-		pgrep -f -- "$T/$f-spares.py" >/dev/null || { gone=1; break; }
-		sleep 0.05
-	done
+	none_left "$T/$f-spares.py" && gone=1
 	# (Spares forked before the fifth death may die after it.)
 	deaths=$(grep -c "warning: spare .* died" "$T/spares.log")
 	ok '[ -n "$gone" ] && [ "$deaths" -le 10 ]' "$f: ... no process left, no more spares forked"
@@ -146,13 +143,7 @@ for f in $FORMS; do
 		*) kill -9 "$book" ;;
 		esac
 		ok 'wait_gone "$server" && wait_gone "$book"' "$f: the $victim killed: both end"
-		gone=
-		for _ in $(seq 100); do
-			pgrep -f -- "$s" >/dev/null || { gone=1; break; }
-			sleep 0.05
-		done
-		ok '[ -n "$gone" ]' "$f: ... and no spare is left"
-		[ -n "$gone" ] || diag "left: $(pgrep -af -- "$s")"
+		ok 'none_left "$s"' "$f: ... and no spare is left"
 		run bounded 30 "$s"
 		ok '[ "$rc" -eq 0 ] && [ "$(cut -d" " -f1 "$T/out")" = pair ] && [ "$(cut -d" " -f2 "$T/out")" != "$server" ]' \
 			"$f: ... the next call starts a new server"

@@ -177,6 +177,17 @@ wait_state() {
 	state "$1" | grep -Eqx "$2"
 }
 
+# none_left SCRIPT: bounded wait (5 s) until no process runs SCRIPT; on
+# failure, says which are left.
+none_left() {
+	for _ in $(seq 100); do
+		pgrep -f -- "$1" >/dev/null || return 0
+		sleep 0.05
+	done
+	diag "left: $(pgrep -af -- "$1")"
+	return 1
+}
+
 # log_clean: the log has no traceback and no server failure.
 log_clean() {
 	! grep -q -e Traceback -e 'server failed' -e 'err:' "$T/log" 2>/dev/null
