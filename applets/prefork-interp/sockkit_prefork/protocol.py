@@ -324,7 +324,9 @@ def read_request(conn, ext):
 # system calls.
 
 def plain_socket(fd):
-    return PlainSocket(fileno=fd)
+    """A unix stream socket for fd (every socket here is one): named, so
+    that the constructor does not ask the kernel (three system calls)."""
+    return PlainSocket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd)
 
 
 def socket_pair(kind=socket.SOCK_STREAM):
