@@ -115,10 +115,12 @@ cat "$T/h.txt"
 echo "heavy: direct / warm = $(ratio "$(get direct-heavy)" "$(get warm-heavy)")x; goal >= 25"
 echo "trivial warm / C exec = $(ratio "$(get warm-trivial)" "$(get c-true)")x; goal <= 2.5"
 
-echo "== back to back in interleaved blocks of 20 (spawn-pair -b 21, medians in us)"
-block() {     # NAME SCRIPT: its median against the C program's
-	set -- "$1" $("$T/spawn-pair" -b 21 "$BLOCKS" ./c-true -- "./$2" 2>/dev/null)
-	echo "$1 / C exec = $4x ($3 / $2)"
+echo "== back to back in interleaved blocks of 20 (spawn-pair -b 21, $BLOCKS runs each, three times)"
+block() {     # NAME SCRIPT: three runs' ratios to the C program, and their median
+	_r=$(for _ in 1 2 3; do
+		"$T/spawn-pair" -b 21 "$BLOCKS" ./c-true -- "./$2" 2>/dev/null | cut -d' ' -f3
+	done | sort -n | paste -sd' ' -)
+	echo "$1 / C exec = $(echo "$_r" | cut -d' ' -f2)x (runs: $_r)"
 }
 block "trivial warm" trivial.py
 block "floor (bare server)" bare.py
