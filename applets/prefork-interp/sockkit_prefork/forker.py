@@ -133,8 +133,8 @@ class Forker:
         return forker
 
     def run(self):
-        """Serve requests until the bookkeeper is gone and no child is
-        left (then _exit); returns in a spare that has a call."""
+        """Serve requests until the bookkeeper is gone (then _exit);
+        returns in a spare that has a call."""
         p = select.poll()
         p.register(self.ctl, select.POLLIN)
         p.register(self.wake_r, select.POLLIN)
@@ -176,8 +176,26 @@ class Forker:
             # The bookkeeper ended: after its last call (a spare left
             # ends when its socket pair closes), or killed.  Nobody needs
             # a status any more.
-            os._exit(0)
+            self.bookkeeper_ended()
         return None
+
+    def bookkeeper_ended(self):
+        """Log how the bookkeeper ended, unless normally, and _exit.  Its
+        socket closes as it exits: its status comes within moments."""
+        p = select.poll()
+        p.register(self.wake_r, select.POLLIN)
+        for _ in range(10):      # a second at most
+            try:
+                pid, status = os.waitpid(self.bookkeeper, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                if status:
+                    self.log("err", "the bookkeeper [%d] ended with status "
+                             "%#x: the server quits" % (pid, status))
+                break
+            p.poll(100)
+        os._exit(0)
 
     def fork(self, request, chan_fd, watch_fd=-1):
         """Fork a spare that talks to the bookkeeper on chan_fd; returns in
@@ -214,15 +232,15 @@ class Forker:
                 return
             if pid == 0:
                 return
-            if pid == self.bookkeeper and status:
-                self.log("err", "the bookkeeper [%d] died: status %#x: no "
-                         "more spares" % (pid, status))
             self.send(b"W", pid, status)
 
     def become_spare(self, chan_fd, accepting, slot):
         """In the child: drop the forker's state and wait for a call."""
         try:
             signal.set_wakeup_fd(-1)
+            # signal.signal() would convert the old handler, a lambda, to
+            # an enum member by failing to: an exception, in a process
+            # whose every first write to a page copies it.
             raw_signal(int(signal.SIGCHLD), RAW_SIG_DFL)
             os.close(self.wake_r)
             os.close(self.wake_w)
