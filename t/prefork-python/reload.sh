@@ -28,6 +28,19 @@ if len(sys.argv) > 1:                  # a long call: announce, wait
 print("script1", pfmod.V, DATA, os.getppid())
 PY
 
+mk queue "log='$T/qlog', max_servers=1" <<PY
+import sockkit_prefork, os, sys, time
+@INIT@
+if len(sys.argv) > 1:                  # a long call: announce, wait
+    with open(sys.argv[1], "w") as f:
+        f.write(str(os.getpid()))
+    for i in range(400):
+        if os.path.exists(sys.argv[1] + ".go"):
+            break
+        time.sleep(0.025)
+print("queue1", os.getppid())
+PY
+
 mk idle "log='$T/log', idle_timeout=0.3" <<'PY'
 import sockkit_prefork, os
 @INIT@
@@ -84,6 +97,39 @@ for f in $FORMS; do
 	ok 'wait_gone "$fourth"' "$f: ... then the server quits"
 	call "$s"
 	ok '[ "$out" = "script3 mod2 data2" ]' "$f: ... and the next call runs the new code"
+
+	# A call the server queued (max_servers=1 and a call running) when
+	# the script changes is still served, with the old code, and then the
+	# server quits: no call waits for ever behind a server that forks
+	# spares in a loop (each was dropped as unwanted while quitting).
+	q=$T/$f-queue.py
+	new_fifo "$T/qready"
+	rm -f "$T/qready.go"
+	: >"$T/qlog"
+	SOCKKIT_PREFORK_DEBUG=1 "$q" "$T/qready" >"$T/q1" 2>&1 &
+	q1=$!
+	read_fifo "$T/qready" >/dev/null
+	"$q" >"$T/q2" 2>&1 &
+	q2=$!
+	ok 'bounded 10 sh -c "until grep -q \"accepted a call\" \"\$1\"; do sleep 0.05; done" sh "$T/qlog"' \
+		"$f: a second call, with max_servers=1, waits in the server's queue"
+	qserver=$(pgrep -f -o -- "$q")
+	sed -i 's/queue1/queue2/' "$q"
+	touch "$T/qready.go"
+	gone=
+	wait_gone "$q1" && wait_gone "$q2" && gone=1
+	ok '[ -n "$gone" ]' "$f: the script changes: both calls end"
+	[ -n "$gone" ] || kill -9 "$q1" "$q2" 2>/dev/null
+	wait "$q1"
+	r1=$?
+	wait "$q2"
+	r2=$?
+	ok '[ "$r1$r2" = 00 ] && [ "$(cut -d" " -f1 "$T/q1")" = queue1 ] && [ "$(cut -d" " -f1 "$T/q2")" = queue1 ]' \
+		"$f: ... the queued one too, with the old code"
+	[ "$(cut -d" " -f1 "$T/q2")" = queue1 ] || diag "second call: $(cat "$T/q2")"
+	ok 'wait_gone "$qserver"' "$f: ... then the server quits"
+	ok '[ "$(bounded 10 "$q" | cut -d" " -f1)" = queue2 ]' "$f: ... and the next call runs the new code"
+	ok '[ "$(grep -c "spare .* died" "$T/qlog")" -eq 0 ]' "$f: ... no spare died on the way"
 
 	# back to the start for the other form
 	sed -i 's/script3/script1/' "$s"

@@ -421,7 +421,9 @@ class Server:
                      % pid)
             return
         spare = self.pending.pop(0)
-        if pid <= 0 or self.quitting:
+        # Quitting, a spare that would accept is not wanted; one asked for
+        # a queued call is: that call was accepted, and is served.
+        if pid <= 0 or (self.quitting and spare.accepting):
             self.counters.give_slot(spare.slot)
             self.closing.append(spare.sock)   # it sees EOF, and ends
             self.refill = True
