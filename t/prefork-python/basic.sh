@@ -28,6 +28,15 @@ elif what == "buffering":
               s.write_through, repr(s.newlines), type(s.buffer).__name__)
 elif what == "exit":
     sys.exit(int(sys.argv[2]))
+elif what == "print-then":      # both streams, then the end in argv[2]
+    print("to stdout")
+    sys.stderr.write("to stderr\n")
+    import atexit
+    atexit.register(lambda: sys.stderr.write("atexit hook\n"))
+    if sys.argv[2] == "exit":
+        sys.exit("an exit message")
+    if sys.argv[2] == "raise":
+        raise ValueError("an uncaught error")
 elif what == "exitmsg":
     sys.exit("a message")
 elif what == "exitnone":
@@ -158,6 +167,9 @@ for f in $FORMS; do
 		same "$f: sys.exit($code)" "$s" exit $code
 	done
 	same "$f: sys.exit(string)" "$s" exitmsg
+	for end in exit raise end; do
+		same "$f: stdout and stderr in one file (2>&1): a print, then $end" "$s" -m print-then $end
+	done
 	same "$f: sys.exit()" "$s" exitnone
 	same "$f: raise SystemExit(7)" "$s" raise-exit 7
 	same "$f: a caught sys.exit is no exit" "$s" caught-exit

@@ -99,7 +99,8 @@ mk() {
 }
 
 # run_closing FD OUT ERR CMD...: CMD with descriptor FD closed (or none:
-# -), stdin /dev/null otherwise; stdout to OUT, stderr to ERR; status $rc.
+# -), stdin /dev/null otherwise; stdout to OUT, stderr to ERR (FD m: both
+# to OUT, as 2>&1 has them); status $rc.
 run_closing() {
 	_fd=$1 _o=$2 _e=$3
 	shift 3
@@ -107,15 +108,17 @@ run_closing() {
 	0) "$@" <&- >"$_o" 2>"$_e" ;;
 	1) "$@" </dev/null >&- 2>"$_e" ;;
 	2) "$@" </dev/null >"$_o" 2>&- ;;
+	m) "$@" </dev/null >"$_o" 2>&1 ;;
 	*) "$@" </dev/null >"$_o" 2>"$_e" ;;
 	esac
 	rc=$?
 }
 
-# same NAME SCRIPT [-c FD] ARGS...: SCRIPT run directly ($PYI SCRIPT ARGS)
-# and through prefork-interp (SCRIPT ARGS) ends alike: the same exit
+# same NAME SCRIPT [-c FD | -m] ARGS...: SCRIPT run directly ($PYI SCRIPT
+# ARGS) and through prefork-interp (SCRIPT ARGS) ends alike: the same exit
 # status, standard output and standard error, byte for byte; -c FD runs
-# both with descriptor FD closed.
+# both with descriptor FD closed, -m with both streams in one file (their
+# order counts then).
 same() {
 	_name=$1 _s=$2
 	shift 2
@@ -123,6 +126,9 @@ same() {
 	if [ "$1" = -c ]; then
 		_c=$2
 		shift 2
+	elif [ "$1" = -m ]; then
+		_c=m
+		shift
 	fi
 	: >"$T/d.out"; : >"$T/d.err"; : >"$T/s.out"; : >"$T/s.err"
 	run_closing "$_c" "$T/d.out" "$T/d.err" "$PYI" "$_s" "$@"

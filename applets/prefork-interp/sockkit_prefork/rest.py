@@ -137,6 +137,27 @@ def _print_uncaught(exc, tb):
         sys.__excepthook__(type(exc), exc, tb)
 
 
+# The order the top level flushes them in: CPython's flush_io(), stderr
+# first; PyPy's app_main, stdout first.
+_FLUSH_ORDER = (("stdout", "stderr") if sys.implementation.name == "pypy"
+                else ("stderr", "stdout"))
+
+
+def _flush_io():
+    """What the top level does once the script's code has run, before it
+    reports an exception or runs the atexit hooks: flush sys.stderr and
+    sys.stdout, errors ignored (the exit's own flush reports them).  So a
+    traceback or a sys.exit() message follows what the script printed, in
+    a file or pipe both go to, as in a direct run."""
+    for name in _FLUSH_ORDER:
+        stream = getattr(sys, name, None)
+        if stream is not None:
+            try:
+                stream.flush()
+            except Exception:
+                pass
+
+
 def run(p):
     """Run the rest of the script.  Returns how it ended: ("end", None),
     ("exit", the SystemExit) or ("uncaught", the exception, printed
@@ -144,12 +165,15 @@ def run(p):
     try:
         exec(p.code, p.namespace)
     except SystemExit as e:
+        _flush_io()
         return "exit", e
     except BaseException as e:
+        _flush_io()
         tb = e.__traceback__.tb_next if e.__traceback__ else None
         e.__traceback__ = tb     # our frame is not the script's
         _print_uncaught(e, tb)
         return "uncaught", e
+    _flush_io()
     return "end", None
 
 
