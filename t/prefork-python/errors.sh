@@ -150,4 +150,62 @@ for f in $FORMS; do
 	done
 done
 
+# The bookkeeper killed between a call's greeting and its request: the
+# spare that greeted it cannot tell it the request came, and runs the call
+# all the same, which sends its own status.  A client of our own, which
+# waits between the two (sockkit-x1, prefork-interp(1) PROTOCOL).
+mk later "" later <<'PY'
+import os, sockkit_prefork
+@INIT@
+print("ran in", os.getcwd())
+PY
+cat >"$T/slowclient.py" <<'PY'
+import os, socket, struct, sys
+sock, script = sys.argv[1:3]
+c = socket.socket(socket.AF_UNIX)
+c.settimeout(20)
+c.connect(sock)
+head = c.recv(8, socket.MSG_WAITALL)
+assert head[:4] == b"PFI\n", head
+assert b"sockkit-x1" in c.recv(struct.unpack(">I", head[4:])[0], socket.MSG_WAITALL)
+print("greeted", flush=True)
+sys.stdin.readline()                   # the test kills the bookkeeper here
+def fd(n):
+    c.sendmsg([b"\0"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", n))])
+c.sendall(b"\1")
+for n in (0, 1, 2):
+    fd(os.open("/dev/null", os.O_RDONLY) if n == 0 else n)
+block = b"".join(k + b"=" + v + b"\0" for k, v in os.environb.items()) + b"\0" + \
+    b"\0".join([b"python3", script.encode()]) + b"\0"
+c.sendall(struct.pack(">I", len(block)) + block)
+fd(os.open(".", os.O_RDONLY | os.O_DIRECTORY))
+c.sendall(struct.pack(">II", 4, 0o22))
+rec = c.recv(5, socket.MSG_WAITALL)
+print("status", rec[:1].decode(), struct.unpack(">I", rec[1:])[0] if len(rec) == 5 else None)
+PY
+fast=$("$PYI" -c 'import gc, atexit; print(hasattr(gc, "freeze") and hasattr(atexit, "_run_exitfuncs"))')
+for f in $FORMS; do
+	s=$T/$f-later.py
+	"$s" >/dev/null 2>&1                # a server, and a spare waiting
+	server=$(pgrep -o -f -- "$s")
+	book=$(ps -o pid= --ppid "$server" --sort=start_time | head -n 1 | tr -d ' ')
+	mkfifo "$T/gate.$f"
+	{ "$PYI" "$T/slowclient.py" "$RUN/slater$f" "$s" <"$T/gate.$f" >"$T/slow.$f" 2>&1; echo "rc $?" >>"$T/slow.$f"; } &
+	exec 9>"$T/gate.$f"
+	ok 'bounded 10 sh -c "until grep -q greeted \"\$1\"; do sleep 0.05; done" sh "$T/slow.$f"' "$f: a call greeted, its request not sent"
+	kill -9 "$book"
+	wait_gone "$book"
+	echo go >&9
+	exec 9>&-
+	wait
+	if [ "$fast" = True ]; then
+		ok '[ "$(grep -c "^ran in " "$T/slow.$f")" = 1 ] && grep -qx "status X 0" "$T/slow.$f"' \
+			"$f: ... the bookkeeper killed then: the call runs and sends its status, 0"
+	else                                # no fast exit (PyPy): nobody to report it
+		ok '[ "$(grep -c "^ran in " "$T/slow.$f")" = 1 ] && grep -qx "status  None" "$T/slow.$f"' \
+			"$f: ... the bookkeeper killed then: the call runs; without the fast exit, no status"
+	fi
+	grep -q "^ran in " "$T/slow.$f" || diag "$(cat "$T/slow.$f")"
+done
+
 done_testing

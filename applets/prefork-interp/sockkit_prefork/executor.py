@@ -187,15 +187,25 @@ class Spare:
             ext = protocol.read_first_byte(conn, self.ext)
             if ext is None:
                 self.log("debug", "status probe")
-                self.chan.send(b"N")
+                self._tell(b"N")
                 os._exit(0)
             req = protocol.read_request(conn, ext)
             self.counters.mark(self.slot)
-            self.chan.send(b"R" + bytes([ext]))
-            return req
         except (OSError, protocol.ProtocolError) as e:
             self.log("warning", "request: %s" % (e or type(e).__name__))
             os._exit(127)
+        self._tell(b"R" + bytes([ext]))
+        return req
+
+    def _tell(self, news):
+        """News for the bookkeeper.  If it has ended (killed) since this
+        spare greeted the call, the call still runs: it sends its status
+        itself (one that ends through the interpreter's exit has nobody
+        to report it, and its caller says so)."""
+        try:
+            self.chan.send(news)
+        except OSError:
+            pass
 
 
 def become_call(spare):
