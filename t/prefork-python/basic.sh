@@ -163,6 +163,12 @@ for f in $FORMS; do
 	same "$f: the whole environment" "$s" environ
 	same "$f: stdin at EOF" "$s" stdin
 	same "$f: stdio objects: names, modes, codecs, buffering" "$s" buffering
+	for enc in latin-1 UTF8:replace; do
+		PYTHONIOENCODING=$enc
+		export PYTHONIOENCODING
+		same "$f: ... with PYTHONIOENCODING=$enc (the codec's name as start-up gives it)" "$s" buffering
+		unset PYTHONIOENCODING
+	done
 	for code in 0 3 255 256 -1; do
 		same "$f: sys.exit($code)" "$s" exit $code
 	done

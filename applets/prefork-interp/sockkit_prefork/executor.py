@@ -9,6 +9,7 @@ handlers; then initialisation_complete() goes on with the script (rest.py).
 """
 
 import atexit
+import codecs
 import fcntl
 import gc
 import io
@@ -385,6 +386,9 @@ def stdio_defaults():
 
 
 FS_ENCODING = sys.getfilesystemencoding()
+# CPython's start-up gives PYTHONIOENCODING's codec its own name
+# (latin-1: iso8859-1); PyPy keeps the name as given.
+NAMES_CODEC = sys.implementation.name != "pypy"
 
 
 def _flush_call_streams():
@@ -406,6 +410,13 @@ def new_stdio(defaults, closed, env):
         FS_ENCODING, "surrogateescape").partition(":")
     if sys.flags.ignore_environment:        # -E, -I: as a direct run
         enc = errs = ""
+    if enc and NAMES_CODEC:
+        try:
+            enc = codecs.lookup(enc).name
+        except LookupError:
+            pass                 # TextIOWrapper says so, as at start-up
+    if enc and not errs:
+        errs = "strict"          # "latin-1" means "latin-1:strict"
     unbuffered = UNBUFFERED_OPTION or (
         bool(env.get(b"PYTHONUNBUFFERED")) and not sys.flags.ignore_environment)
     streams = []
@@ -431,7 +442,8 @@ def new_stdio(defaults, closed, env):
             line = unbuffered or tty
         s = io.TextIOWrapper(
             buf, encoding=enc or defaults[fd][0],
-            errors=errs or defaults[fd][1], newline="\n",
+            # stderr's handler is always backslashreplace
+            errors=(fd < 2 and errs) or defaults[fd][1], newline="\n",
             line_buffering=line, write_through=unbuffered)
         s.mode = mode
         streams.append(s)
