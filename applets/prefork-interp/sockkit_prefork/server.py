@@ -92,11 +92,8 @@ class Server:
         while True:
             if self.quitting and not self.by_pid and not self.queue:
                 self.log("debug", "every call served: exit")
-                if self.ctl is not None:
-                    # The forker, the pid callers know, ends now: our own
-                    # exit may wait ~15 ms for the kernel, as the last close
-                    # of an inotify descriptor does.
-                    self.ctl.close()
+                if self.ctl is not None:   # the forker ends now: our exit
+                    self.ctl.close()       # may wait ~15 ms (inotify's close)
                 os._exit(0)
             asked = list(self.spares.values()) + self.pending
             if self.queue and self.room(0) and not any(
@@ -120,9 +117,8 @@ class Server:
             self.after_batch()
 
     def split(self):
-        """Fork the bookkeeper, which goes on here; this process, the
-        server's pid, becomes the forker.  Returns None in the bookkeeper,
-        and in a spare forked by the forker, its call."""
+        """Fork the bookkeeper, which goes on here (returns None); this
+        process becomes the forker (returns in a spare, its call)."""
         mine, theirs = forker.control_pair()
         pid = os.fork()
         if pid == 0:
@@ -381,8 +377,7 @@ class Server:
 
     # -- call processes
     def fork_spare(self, accepting=True):
-        """Ask the forker for a spare; it is one once the forker names its
-        pid (spare_forked)."""
+        """Ask the forker for a spare (one once it names its pid)."""
         if self.ctl is None:
             return
         slot = self.counters.take_slot()
@@ -436,9 +431,8 @@ class Server:
         self.sel.register(spare.sock.fileno(), select.EPOLLIN)
 
     def forker_gone(self):
-        """The forker ended: no more spares, nor wait statuses.  A call in
-        flight that did not send its status itself ends without one (its
-        caller says so)."""
+        """The forker ended: no more spares, nor statuses (a call in flight
+        that does not send its own ends without one; its caller says so)."""
         if self.ctl is None:
             return
         self.sel.unregister(self.ctl.fileno())
