@@ -43,7 +43,7 @@ DEFAULTS = {
     "hangup_grace": 5.0,         # seconds between SIGINT and SIGKILL
     "fast_exit": True,           # skip teardown when the outcome is certain
     "early_status": True,        # with fast_exit: status before _exit
-    "spares": 2,                 # call processes forked ahead of calls
+    "spares": 3,                 # call processes forked ahead of calls
 }
 START_TIMEOUT = 30               # seconds the setup run waits for the server
 ALL_SIGNALS = signal.valid_signals()   # blocked before the early status
