@@ -323,7 +323,7 @@ def apply_call(req, stdio, dry=False, comm=None):
         # over may hold) before the call's.  Flushing the call's between
         # its own hooks and those (atexit runs the last registered first)
         # keeps a direct run's order.
-        atexit.register(_flush_call_streams)
+        atexit.register(rest.flush_io)
     if not dry:
         set_comm(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0]
                  else "", comm)
@@ -389,15 +389,6 @@ FS_ENCODING = sys.getfilesystemencoding()
 # CPython's start-up gives PYTHONIOENCODING's codec its own name
 # (latin-1: iso8859-1); PyPy keeps the name as given.
 NAMES_CODEC = sys.implementation.name != "pypy"
-
-
-def _flush_call_streams():
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None and not stream.closed:
-                stream.flush()
-        except Exception:
-            pass             # the interpreter's own flush will say it
 
 
 def new_stdio(defaults, closed, env):

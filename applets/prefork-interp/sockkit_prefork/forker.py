@@ -113,8 +113,7 @@ class Forker:
         """In the server, once the bookkeeper is forked: none of the
         bookkeeper's descriptors (but the listening socket, for spares
         that accept, and the watch, which they look at)."""
-        for fd in (server.watchi, server.watche, server.wake_r,
-                   server.wake_w):
+        for fd in (server.watchi, server.watche):
             os.close(fd)
         server.sel.close()
         server.chan_sel.close()

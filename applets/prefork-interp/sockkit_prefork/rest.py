@@ -143,7 +143,7 @@ _FLUSH_ORDER = (("stdout", "stderr") if sys.implementation.name == "pypy"
                 else ("stderr", "stdout"))
 
 
-def _flush_io():
+def flush_io():
     """What the top level does once the script's code has run, before it
     reports an exception or runs the atexit hooks: flush sys.stderr and
     sys.stdout, errors ignored (the exit's own flush reports them).  So a
@@ -152,10 +152,7 @@ def _flush_io():
     for name in _FLUSH_ORDER:
         stream = getattr(sys, name, None)
         if stream is not None:
-            try:
-                stream.flush()
-            except Exception:
-                pass
+            _flush(stream)
 
 
 def run(p):
@@ -165,15 +162,15 @@ def run(p):
     try:
         exec(p.code, p.namespace)
     except SystemExit as e:
-        _flush_io()
+        flush_io()
         return "exit", e
     except BaseException as e:
-        _flush_io()
+        flush_io()
         tb = e.__traceback__.tb_next if e.__traceback__ else None
         e.__traceback__ = tb     # our frame is not the script's
         _print_uncaught(e, tb)
         return "uncaught", e
-    _flush_io()
+    flush_io()
     return "end", None
 
 

@@ -76,10 +76,6 @@ class Server:
         self.sel.register(self.watche, select.EPOLLIN)
         if watch.fd >= 0:
             self.sel.register(watch.fd, select.EPOLLIN)
-        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self.sel.register(self.wake_r, select.EPOLLIN)
-        signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
-        signal.signal(signal.SIGCHLD, lambda s, f: None)
         self.new_call(first)
 
     # -- the loop
@@ -205,12 +201,7 @@ class Server:
             self.quit("idle for %gs" % self.idle_timeout)
 
     def event(self, fd, ev):
-        if fd == self.wake_r:
-            try:
-                os.read(self.wake_r, 4096)
-            except BlockingIOError:
-                pass
-        elif fd == self.watch.fd:
+        if fd == self.watch.fd:
             changed = self.watch.drain()
             if changed:
                 self.sel.unregister(fd)
