@@ -133,7 +133,7 @@ import os, sockkit_prefork
 @INIT@
 print("pair", os.getppid())
 PY
-for f in $FORMS; do
+for f in A; do                      # (the #! form does not matter here)
 	s=$T/$f-pair.py
 	for victim in forker bookkeeper; do
 		server=$(server_of "$s")
@@ -184,7 +184,7 @@ rec = c.recv(5, socket.MSG_WAITALL)
 print("status", rec[:1].decode(), struct.unpack(">I", rec[1:])[0] if len(rec) == 5 else None)
 PY
 fast=$("$PYI" -c 'import gc, atexit; print(hasattr(gc, "freeze") and hasattr(atexit, "_run_exitfuncs"))')
-for f in $FORMS; do
+for f in A; do                      # (nor here)
 	s=$T/$f-later.py
 	"$s" >/dev/null 2>&1                # a server, and a spare waiting
 	server=$(pgrep -o -f -- "$s")
